@@ -1,0 +1,66 @@
+/**
+ * The one error class of ddbec. Every failure the library raises on purpose is a
+ * `DdbecError` with a stable `code`; match on the code (with {@link isDdbecError}), never on
+ * the message. Messages of decryption and signature failures name the item (table and key)
+ * but never contain plaintext, key bytes, or which byte or check failed.
+ */
+
+export type DdbecErrorCode =
+  /** A public input is invalid (wrong type, missing field, out of range). */
+  | 'ERR_INVALID_ARGUMENT'
+  /** An attribute value cannot be serialized (no type, unknown type, bad number, too deep). */
+  | 'ERR_SERIALIZATION'
+  /** Serialized attribute bytes are malformed. */
+  | 'ERR_DESERIALIZATION'
+  /** The material description attribute is malformed or has an unknown version. */
+  | 'ERR_MATERIAL_DESCRIPTION'
+  /** An algorithm named in a configuration or material description is not supported. */
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  /** Key material is unusable: wrong type, size or encoding. */
+  | 'ERR_INVALID_KEY'
+  /** A plaintext item or an action override uses a reserved attribute name. */
+  | 'ERR_RESERVED_ATTRIBUTE'
+  /** The configuration would encrypt a primary-key (or index-key) attribute. */
+  | 'ERR_KEY_ATTRIBUTE_ENCRYPTED'
+  /** An item cannot be encrypted or signed without a table name in its encryption context. */
+  | 'ERR_MISSING_TABLE_NAME'
+  /** A stored item is not a well-formed encrypted item (missing signature, wrong types). */
+  | 'ERR_MALFORMED_ITEM'
+  /** The item signature does not verify. */
+  | 'ERR_SIGNATURE_INVALID'
+  /** An encrypted attribute cannot be decrypted. */
+  | 'ERR_DECRYPTION_FAILED'
+  /** Encrypting an attribute failed. */
+  | 'ERR_ENCRYPTION_FAILED'
+  /** A content key cannot be wrapped. */
+  | 'ERR_WRAPPING_FAILED'
+  /** A content key cannot be unwrapped (wrong key, integrity check failed, missing envelope). */
+  | 'ERR_UNWRAPPING_FAILED'
+  /** The materials provider has no materials for this item. */
+  | 'ERR_MATERIALS_UNAVAILABLE';
+
+const BRAND = Symbol.for('ddbec.error');
+
+export class DdbecError extends Error {
+  override readonly name = 'DdbecError';
+  readonly code: DdbecErrorCode;
+
+  constructor(code: DdbecErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * True for a ddbec error, optionally of one code. Works across the ESM and CommonJS builds
+ * of the package (where `instanceof` would not).
+ */
+export function isDdbecError(error: unknown, code?: DdbecErrorCode): error is DdbecError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[BRAND] === true &&
+    (code === undefined || (error as DdbecError).code === code)
+  );
+}

@@ -1,0 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+/** `../shared/vectors/legacy` beside the repository root (absent in a user's clone). */
+export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/vectors/legacy');
+export const HAVE_VECTORS = existsSync(join(VECTORS_DIR, 'serialize_attribute.json'));
+
+/** `describe` when the shared vectors are present, otherwise a skipped suite that says why. */
+export const describeVectors: typeof describe = HAVE_VECTORS
+  ? describe
+  : (((name: string, ...rest: unknown[]) =>
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+      describe.skip(`${name} (skipped: ../shared/vectors/legacy not found beside the repository)`, ...(rest as [any]))) as typeof describe);
+
+export function readVectorJson<T>(relativePath: string): T {
+  return JSON.parse(readFileSync(join(VECTORS_DIR, relativePath), 'utf8')) as T;
+}
+
+export const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
