@@ -7,13 +7,16 @@ import { describe } from 'vitest';
 export const VECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/vectors/legacy');
 export const HAVE_VECTORS = existsSync(join(VECTORS_DIR, 'serialize_attribute.json'));
 
-/** `describe` when the shared vectors are present, otherwise a skipped suite that says why. */
-export const describeVectors: typeof describe = HAVE_VECTORS
-  ? describe
-  : (((name: string, ...rest: unknown[]) =>
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
-      describe.skip(`${name} (skipped: ../shared/vectors/legacy not found beside the repository)`, ...(rest as [any]))) as typeof describe);
+const SKIP_REASON = '(skipped: ../shared/vectors/legacy not found beside the repository)';
 
+/** `describe` when the shared vectors are present, otherwise a skipped suite that says why. */
+export function describeVectors(name: string, body: () => void): void {
+  if (HAVE_VECTORS) describe(name, body);
+  else describe.skip(`${name} ${SKIP_REASON}`, body);
+}
+
+/** Parses a JSON file below `../shared/vectors/legacy`; the caller states its shape. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed JSON.parse
 export function readVectorJson<T>(relativePath: string): T {
   return JSON.parse(readFileSync(join(VECTORS_DIR, relativePath), 'utf8')) as T;
 }

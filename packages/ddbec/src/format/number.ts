@@ -1,0 +1,146 @@
+import { DdbecError } from '../errors.js';
+import type { SerializationProfile } from './attribute-value.js';
+
+/**
+ * DynamoDB number syntax (what Java's `BigDecimal(String)` and DynamoDB accept, without
+ * whitespace, `NaN` or `Infinity`). Groups: 1 sign, 2 integer digits, 3 fraction digits after
+ * an integer part, 4 fraction digits of a number that starts with `.`, 5 exponent.
+ */
+const NUMBER_SYNTAX = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+
+/** Already canonical (plain, no superfluous zeros, no `+`); see the fast path below. */
+const CANONICAL_SHAPE = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
+/**
+ * Largest accepted magnitude of a number's adjusted exponent (the power of ten of its most
+ * significant digit). DynamoDB only stores 1E-130 .. 9.99E+125; the bound is far wider and
+ * only exists so that text like `1e999999999` cannot make the plain rendering allocate
+ * gigabytes.
+ */
+export const MAX_NUMBER_EXPONENT = 10_000;
+
+/** Python: a number is first built in a 38-digit context that traps on rounding. */
+const PYTHON_MAX_WRITTEN_DIGITS = 38;
+/** Python: then normalized in the default decimal context (28 digits, half-even). */
+const PYTHON_PRECISION = 28;
+
+/** True when `text` is a syntactically valid DynamoDB number. */
+export function isValidNumberText(text: string): boolean {
+  return NUMBER_SYNTAX.test(text);
+}
+
+function invalidNumber(reason: string): DdbecError {
+  return new DdbecError('ERR_SERIALIZATION', `cannot serialize attribute value: ${reason}`);
+}
+
+/**
+ * The canonical text of a DynamoDB number inside the serialization (legacy-format §2.3):
+ * exact decimal, trailing zeros removed, plain notation, `-` only for negative values, zero
+ * written `0`.
+ *
+ * The `python` profile reproduces the Python client (§2.3 "Precision", §2.9):
+ * - negative zero (`-0`, `-0.0`, `-0e5`) is written `-0`;
+ * - a number *written* with more than 38 digits is rejected. "Written digits" is the length of
+ *   the significand's digit string (integer and fraction digits together, exponent ignored)
+ *   after dropping its leading zeros, trailing zeros included — exactly the number of digits of
+ *   the coefficient Python's `Decimal` builds from the text, which is what its 38-digit
+ *   context checks. So `1` followed by 38 zeros (39 digits) is rejected, while `0.000…0001`
+ *   or `000…0001` with any number of leading zeros is accepted. An all-zero significand has
+ *   one digit (Python's coefficient `0`) and is never rejected;
+ * - the value is then rounded to 28 significant digits, half-even, and trailing zeros are
+ *   stripped.
+ * Python additionally rejects values outside its DynamoDB context range (beyond 1E+126, or
+ * below 1E-165); ddbec does not copy that (DynamoDB refuses such numbers anyway) and applies
+ * the same ±{@link MAX_NUMBER_EXPONENT} bound in both profiles.
+ *
+ * Throws `ERR_SERIALIZATION` for text that is not a number, or whose magnitude is outside
+ * 1E±10000 (a zero is checked by its written exponent).
+ */
+export function canonicalizeNumber(text: string, profile: SerializationProfile = 'java'): string {
+  if (typeof text !== 'string') throw invalidNumber('invalid number (not a string)');
+  // Fast path: the text is already canonical and short (at most 28 digits, so no Python
+  // rounding and no range question).
+  if (text.length <= 28 && CANONICAL_SHAPE.test(text)) {
+    return text === '-0' && profile === 'java' ? '0' : text;
+  }
+  const match = NUMBER_SYNTAX.exec(text);
+  if (match === null) throw invalidNumber('invalid number');
+  const negative = match[1] === '-';
+  const fraction = match[3] ?? match[4] ?? '';
+  const digits = (match[2] ?? '') + fraction;
+  const exponent = parseExponent(match[5]);
+
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
+  if (first === digits.length) {
+    // Zero: no significant digit, so the written exponent is the only thing to bound.
+    if (Math.abs(exponent) > MAX_NUMBER_EXPONENT) throw invalidNumber('number out of range');
+    return negative && profile === 'python' ? '-0' : '0';
+  }
+  if (profile === 'python' && digits.length - first > PYTHON_MAX_WRITTEN_DIGITS) {
+    throw invalidNumber('number has more than 38 digits');
+  }
+  let last = digits.length - 1;
+  while (digits.charCodeAt(last) === 0x30) last--;
+  let significand = digits.slice(first, last + 1);
+  // Power of ten of the significand's last digit.
+  let scale = exponent - fraction.length + (digits.length - 1 - last);
+
+  if (profile === 'python' && significand.length > PYTHON_PRECISION) {
+    [significand, scale] = roundHalfEven(significand, scale, PYTHON_PRECISION);
+  }
+  const adjusted = scale + significand.length - 1;
+  if (Math.abs(adjusted) > MAX_NUMBER_EXPONENT) throw invalidNumber('number out of range');
+  return (negative ? '-' : '') + renderPlain(significand, scale);
+}
+
+/**
+ * The exponent part as an integer. Exponents of more than 9 digits are returned as ±1e9, which
+ * is out of range for any number a JavaScript string can hold (fewer than 2^29 digits).
+ */
+function parseExponent(text: string | undefined): number {
+  if (text === undefined) return 0;
+  let start = 0;
+  const negative = text.charCodeAt(0) === 0x2d;
+  if (negative || text.charCodeAt(0) === 0x2b) start = 1;
+  while (start < text.length - 1 && text.charCodeAt(start) === 0x30) start++;
+  const magnitude = text.length - start > 9 ? 1e9 : Number(text.slice(start));
+  return negative ? -magnitude : magnitude;
+}
+
+/**
+ * Round a significand (no leading or trailing zeros, more than `precision` digits) to
+ * `precision` digits, half-even. Returns the new significand (trailing zeros stripped) and the
+ * power of ten of its last digit.
+ */
+function roundHalfEven(significand: string, scale: number, precision: number): [string, number] {
+  let kept = significand.slice(0, precision);
+  let keptScale = scale + (significand.length - precision);
+  const next = significand.charCodeAt(precision) - 0x30;
+  // The significand has no trailing zeros, so any digit after `next` means "more than half".
+  const lastKeptOdd = (kept.charCodeAt(precision - 1) - 0x30) % 2 === 1;
+  const roundUp = next > 5 || (next === 5 && (significand.length > precision + 1 || lastKeptOdd));
+  if (roundUp) {
+    let i = precision - 1;
+    while (i >= 0 && kept.charCodeAt(i) === 0x39) i--;
+    if (i < 0) {
+      // 999…9 + 1 = 1000…0
+      return ['1', keptScale + precision];
+    }
+    keptScale += precision - 1 - i;
+    kept = kept.slice(0, i) + String.fromCharCode(kept.charCodeAt(i) + 1);
+    return [kept, keptScale];
+  }
+  let end = kept.length;
+  while (kept.charCodeAt(end - 1) === 0x30) end--;
+  keptScale += kept.length - end;
+  return [kept.slice(0, end), keptScale];
+}
+
+/** Plain notation of significand × 10^scale (significand without leading/trailing zeros). */
+function renderPlain(significand: string, scale: number): string {
+  if (scale >= 0) return scale === 0 ? significand : significand + '0'.repeat(scale);
+  const point = significand.length + scale;
+  if (point > 0) return `${significand.slice(0, point)}.${significand.slice(point)}`;
+  return `0.${'0'.repeat(-point)}${significand}`;
+}

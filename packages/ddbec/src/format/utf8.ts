@@ -1,0 +1,91 @@
+/**
+ * UTF-8 helpers shared by the format layer. Internal: not re-exported from `format/index.ts`.
+ *
+ * Short strings are encoded and decoded with plain loops: for the small values that dominate
+ * DynamoDB items this is faster than a native call plus the ArrayBuffer view it needs (taking
+ * `.buffer` of a small, freshly allocated Uint8Array makes V8 move it off the heap).
+ */
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** Strings up to this many UTF-16 code units / bytes take the loop paths. */
+const SHORT = 64;
+
+/** Encode a string as UTF-8 (the caller has already checked it is well formed). */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * Write the UTF-8 encoding of a well-formed string into `out` at `pos` (which must have room
+ * for it); returns the position after it.
+ */
+export function writeUtf8(text: string, out: Uint8Array, pos: number): number {
+  if (text.length > SHORT) return pos + encoder.encodeInto(text, out.subarray(pos)).written;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[pos++] = c;
+    } else if (c < 0x800) {
+      out[pos++] = 0xc0 | (c >> 6);
+      out[pos++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c < 0xdc00) {
+      // High surrogate; well-formedness guarantees the low surrogate follows.
+      const cp = ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00) + 0x10000;
+      out[pos++] = 0xf0 | (cp >> 18);
+      out[pos++] = 0x80 | ((cp >> 12) & 0x3f);
+      out[pos++] = 0x80 | ((cp >> 6) & 0x3f);
+      out[pos++] = 0x80 | (cp & 0x3f);
+    } else {
+      out[pos++] = 0xe0 | (c >> 12);
+      out[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      out[pos++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return pos;
+}
+
+/**
+ * Decode `bytes[start, end)` as UTF-8, strictly: invalid sequences (overlongs, surrogates,
+ * truncated sequences, beyond U+10FFFF) make this return `undefined` instead of substituting
+ * U+FFFD. A leading byte-order mark is kept as U+FEFF (inside a serialized value it is data).
+ */
+export function utf8DecodeStrict(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
+  const length = end - start;
+  if (length === 0) return '';
+  if (length <= SHORT) {
+    // ASCII fast path.
+    const codes = new Array<number>(length);
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      const c = bytes[start + i] as number;
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      codes[i] = c;
+    }
+    if (ascii) return String.fromCharCode(...codes);
+  }
+  try {
+    return fatalDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  } catch {
+    return undefined;
+  }
+}
+
+type WellFormedString = string & { isWellFormed?: () => boolean };
+// Fallback for engines without String.prototype.isWellFormed: in `u` mode a valid surrogate pair
+// is one code point, so this only matches lone surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * True when the string has no unpaired surrogate, i.e. it has an exact UTF-8 encoding. (A lone
+ * surrogate would be written as U+FFFD by Node/TextEncoder, as `?` by Java and rejected by
+ * Python, so ddbec refuses to serialize it.)
+ */
+export function isWellFormed(text: string): boolean {
+  const s = text as WellFormedString;
+  return s.isWellFormed !== undefined ? s.isWellFormed() : !LONE_SURROGATE.test(text);
+}
