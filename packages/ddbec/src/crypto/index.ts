@@ -1,0 +1,18 @@
+/**
+ * The crypto layer: keys, primitives and the algorithm registry. The only part of ddbec that
+ * imports `node:crypto`.
+ */
+export {
+  SecretKey,
+  RsaPublicKey,
+  RsaPrivateKey,
+  generateRsaKeyPair,
+  type SigningKey,
+  type VerificationKey,
+  type WrappingKey,
+  type UnwrappingKey,
+} from './keys.js';
+export { sha256, randomBytes, timingSafeEqual, hkdfSha256 } from './primitives.js';
+export { getSignatureAlgorithm, type SignatureAlgorithm } from './signature.js';
+export { getWrappingAlgorithm, type WrappingAlgorithm } from './wrapping.js';
+export { getContentCipher, type ContentCipher } from './content-cipher.js';
