@@ -1,0 +1,398 @@
+import { DdbecError, isDdbecError } from '../errors.js';
+import {
+  CryptoAction,
+  decodeMaterialDescription,
+  encodeMaterialDescription,
+  MATERIAL_DESCRIPTION_ATTRIBUTE,
+  serializeAttribute,
+  deserializeAttribute,
+  SIGNATURE_ATTRIBUTE,
+  stringToSign,
+  type AttributeValue,
+  type Item,
+  type SerializationProfile,
+} from '../format/index.js';
+import {
+  getContentCipher,
+  getSignatureAlgorithm,
+  SecretKey,
+  sha256,
+  type SignatureAlgorithm,
+  type SigningKey,
+  type VerificationKey,
+} from '../crypto/index.js';
+import {
+  MaterialDescriptionKey as Desc,
+  SYMMETRIC_MODE,
+  toDescriptionMap,
+  type CryptographicMaterialsProvider,
+  type DecryptionMaterials,
+  type EncryptionContext,
+  type EncryptionContextInit,
+  type EncryptionMaterials,
+} from '../materials/index.js';
+import { AttributeActions } from './attribute-actions.js';
+
+export interface ItemEncryptorOptions {
+  readonly materialsProvider: CryptographicMaterialsProvider;
+  /**
+   * Whose serialization to sign with where the Java and Python clients differ
+   * (legacy-format §2.9: numbers with 29–38 significant digits, negative zero, binary-set
+   * order, strings mixing astral-plane characters with U+E000–U+FFFF). Only sign-only values
+   * of those rare kinds are affected, and no form satisfies both clients, so this picks the
+   * fleet that must verify them. Default `java` (exact numbers). Reading always accepts both.
+   */
+  readonly signingProfile?: SerializationProfile;
+  /**
+   * Logical table names: when the context's table name is a key of this map, the value is
+   * signed instead (and given to the provider). Lets items move between physical tables
+   * without re-encryption (Java's `overrideEncryptionContextTableName…`).
+   */
+  readonly tableNameOverrides?: Readonly<Record<string, string>>;
+}
+
+/** What to encrypt with: where the item lives (the encryption context) and what to do with each attribute. */
+export interface CryptoConfig {
+  readonly encryptionContext: EncryptionContextInit;
+  readonly attributeActions: AttributeActions;
+}
+
+const PROFILES: readonly SerializationProfile[] = ['java', 'python'];
+
+/**
+ * Encrypts and signs items, and verifies and decrypts them, in the format of the Java and
+ * Python DynamoDB Encryption Clients. Never modifies the caller's item; a returned item may
+ * share unchanged attribute values with the input.
+ */
+export class ItemEncryptor {
+  readonly materialsProvider: CryptographicMaterialsProvider;
+  readonly #profile: SerializationProfile;
+  readonly #overrides: ReadonlyMap<string, string>;
+
+  constructor(options: ItemEncryptorOptions) {
+    if (typeof options?.materialsProvider?.getEncryptionMaterials !== 'function') {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'ItemEncryptor needs a materialsProvider');
+    }
+    const profile = options.signingProfile ?? 'java';
+    if (!PROFILES.includes(profile)) {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', `signingProfile must be "java" or "python"`);
+    }
+    this.materialsProvider = options.materialsProvider;
+    this.#profile = profile;
+    this.#overrides = new Map(Object.entries(options.tableNameOverrides ?? {}));
+  }
+
+  /** Encrypts and signs a plaintext item. */
+  async encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+    const actions = checkConfig(config);
+    checkItem(item);
+    if (actions.takesNoActions) return { ...item };
+    for (const name of [SIGNATURE_ATTRIBUTE, MATERIAL_DESCRIPTION_ATTRIBUTE]) {
+      if (Object.hasOwn(item, name)) {
+        throw new DdbecError('ERR_RESERVED_ATTRIBUTE', `the item must not contain the reserved attribute "${name}"`);
+      }
+    }
+    const context = this.#context(config.encryptionContext, item, toDescriptionMap(config.encryptionContext.materialDescription));
+    checkKeyAttributes(context, actions);
+    if (context.tableName === undefined) {
+      throw new DdbecError('ERR_MISSING_TABLE_NAME', 'the encryption context needs a tableName to sign the item');
+    }
+    const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
+
+    const description = new Map(materials.materialDescription);
+    const encrypted: Item = {};
+    let cipher: ReturnType<typeof getContentCipher> | undefined;
+    if (materials.encryptionKey) {
+      description.set(Desc.SymmetricMode, SYMMETRIC_MODE);
+      cipher = getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE);
+    }
+    for (const name of Object.keys(item)) {
+      const value = item[name] as AttributeValue;
+      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
+        put(encrypted, name, value);
+        continue;
+      }
+      if (!cipher || !materials.encryptionKey) {
+        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${name}" must be encrypted but the materials have no encryption key`);
+      }
+      // Encrypted values are always serialized exactly (never the Python 28-digit rounding).
+      put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, serializeAttribute(value, 'java')) });
+    }
+
+    const signature = signatureAlgorithmForSigning(materials.signingKey, description);
+    description.set(Desc.SigningAlgorithm, signature.name);
+    const toSign = stringToSign({
+      tableName: context.tableName,
+      item: encrypted,
+      actionOf: (name) => actions.actionOf(name),
+      sha256,
+      hashName,
+      profile: this.#profile,
+    });
+    encrypted[SIGNATURE_ATTRIBUTE] = { B: signature.sign(materials.signingKey, toSign) };
+    encrypted[MATERIAL_DESCRIPTION_ATTRIBUTE] = { B: encodeMaterialDescription(description) };
+    return encrypted;
+  }
+
+  /** Verifies and decrypts a stored item. Nothing is returned unless the signature verifies. */
+  async decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+    const actions = checkConfig(config);
+    checkItem(item);
+    if (actions.takesNoActions) return { ...item };
+
+    const stored: Item = {};
+    for (const name of Object.keys(item)) {
+      if (name !== SIGNATURE_ATTRIBUTE && name !== MATERIAL_DESCRIPTION_ATTRIBUTE) put(stored, name, item[name] as AttributeValue);
+    }
+    const preliminary = this.#context(config.encryptionContext, stored, new Map());
+    const where = describeItem(preliminary);
+    const signatureValue = item[SIGNATURE_ATTRIBUTE];
+    if (signatureValue === undefined) {
+      throw new DdbecError('ERR_MALFORMED_ITEM', `${where} has no signature attribute`);
+    }
+    if (!('B' in signatureValue) || !(signatureValue.B instanceof Uint8Array)) {
+      throw new DdbecError('ERR_MALFORMED_ITEM', `${where} has a signature attribute that is not binary`);
+    }
+    const descriptionValue = item[MATERIAL_DESCRIPTION_ATTRIBUTE];
+    let storedDescription = new Map<string, string>();
+    if (descriptionValue !== undefined) {
+      if (!('B' in descriptionValue) || !(descriptionValue.B instanceof Uint8Array)) {
+        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `${where} has a material description attribute that is not binary`);
+      }
+      try {
+        storedDescription = decodeMaterialDescription(descriptionValue.B);
+      } catch (error) {
+        throw rethrowWith(error, where);
+      }
+    }
+    const context: EncryptionContext = { ...preliminary, materialDescription: storedDescription };
+    checkKeyAttributes(context, actions);
+    let materials: DecryptionMaterials;
+    try {
+      materials = checkDecryptionMaterials(await this.materialsProvider.getDecryptionMaterials(context));
+    } catch (error) {
+      throw rethrowWith(error, where);
+    }
+
+    let signature: SignatureAlgorithm;
+    try {
+      signature = signatureAlgorithmForVerifying(materials.verificationKey, storedDescription);
+    } catch (error) {
+      throw rethrowWith(error, where);
+    }
+    if (!this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName)) {
+      throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where}`);
+    }
+
+    const decrypted: Item = {};
+    let cipher: ReturnType<typeof getContentCipher> | undefined;
+    for (const name of Object.keys(stored)) {
+      const value = stored[name] as AttributeValue;
+      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
+        put(decrypted, name, value);
+        continue;
+      }
+      const key = materials.decryptionKey;
+      if (!key) {
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" is encrypted but the materials have no decryption key`);
+      }
+      if (!cipher) {
+        const mode = storedDescription.get(Desc.SymmetricMode);
+        if (mode === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `${where}: the material description names no cipher mode`);
+        cipher = getContentCipher(key.algorithm, mode);
+      }
+      if (!('B' in value) || !(value.B instanceof Uint8Array)) {
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" could not be decrypted`);
+      }
+      try {
+        put(decrypted, name, deserializeAttribute(cipher.decrypt(key, value.B)));
+      } catch (error) {
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
+      }
+    }
+    return decrypted;
+  }
+
+  #context(init: EncryptionContextInit, attributes: Item, materialDescription: ReadonlyMap<string, string>): EncryptionContext {
+    const tableName = init.tableName === undefined ? undefined : (this.#overrides.get(init.tableName) ?? init.tableName);
+    return {
+      tableName,
+      partitionKeyName: init.partitionKeyName,
+      sortKeyName: init.sortKeyName,
+      attributes,
+      materialDescription,
+    };
+  }
+
+  /**
+   * Verifies with this encryptor's profile first; only when that fails, with the other
+   * client's serialization (if it gives different bytes), and — for items written without a
+   * table name — with Java's `null` and Python's `None` in its place.
+   */
+  #verify(
+    signature: SignatureAlgorithm,
+    key: VerificationKey,
+    signatureBytes: Uint8Array,
+    stored: Item,
+    actions: AttributeActions,
+    tableName: string | undefined,
+  ): boolean {
+    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
+    const tableNames = tableName === undefined ? ['null', 'None'] : [tableName];
+    const profiles = this.#profile === 'java' ? PROFILES : [...PROFILES].reverse();
+    for (const table of tableNames) {
+      let first: Uint8Array | undefined;
+      for (const profile of profiles) {
+        let toSign: Uint8Array;
+        try {
+          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256, hashName, profile });
+        } catch (error) {
+          if (isDdbecError(error, 'ERR_SERIALIZATION')) continue;
+          throw error;
+        }
+        if (first !== undefined && bytesEqual(first, toSign)) continue;
+        first ??= toSign;
+        if (signature.verify(key, toSign, signatureBytes)) return true;
+      }
+    }
+    return false;
+  }
+}
+
+const nameHashes = new Map<string, Uint8Array>();
+const encoder = new TextEncoder();
+/** SHA-256 of attribute names, cached: the same few names recur in every item. */
+function hashName(name: string): Uint8Array {
+  let digest = nameHashes.get(name);
+  if (digest === undefined) {
+    digest = sha256(encoder.encode(name));
+    if (nameHashes.size >= 10_000) nameHashes.clear();
+    nameHashes.set(name, digest);
+  }
+  return digest;
+}
+
+function checkConfig(config: CryptoConfig): AttributeActions {
+  if (!(config?.attributeActions instanceof AttributeActions)) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'config.attributeActions must be an AttributeActions');
+  }
+  if (typeof config.encryptionContext !== 'object' || config.encryptionContext === null) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'config.encryptionContext must be an object');
+  }
+  return config.attributeActions;
+}
+
+function checkItem(item: Item): void {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'the item must be an object of attribute values');
+  }
+  for (const name of Object.keys(item)) {
+    const value = item[name];
+    if (typeof value !== 'object' || value === null) {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', `attribute "${name}" is not an attribute value`);
+    }
+  }
+}
+
+function checkKeyAttributes(context: EncryptionContext, actions: AttributeActions): void {
+  for (const [role, name] of [
+    ['partition', context.partitionKeyName],
+    ['sort', context.sortKeyName],
+  ] as const) {
+    if (name !== undefined && actions.actionOf(name) === CryptoAction.EncryptAndSign) {
+      throw new DdbecError(
+        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
+        `the ${role} key "${name}" cannot be encrypted (DynamoDB must read it); make it SignOnly`,
+      );
+    }
+  }
+}
+
+function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): EncryptionMaterials {
+  if (
+    !materials ||
+    !(materials.materialDescription instanceof Map) ||
+    (materials.encryptionKey !== undefined && !(materials.encryptionKey instanceof SecretKey)) ||
+    typeof materials.signingKey !== 'object'
+  ) {
+    throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable encryption materials');
+  }
+  return materials;
+}
+
+function checkDecryptionMaterials(materials: DecryptionMaterials | undefined): DecryptionMaterials {
+  if (
+    !materials ||
+    (materials.decryptionKey !== undefined && !(materials.decryptionKey instanceof SecretKey)) ||
+    typeof materials.verificationKey !== 'object'
+  ) {
+    throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable decryption materials');
+  }
+  return materials;
+}
+
+/** Encrypt: HMAC keys sign with their own algorithm; RSA with the description's choice, else SHA256withRSA. */
+function signatureAlgorithmForSigning(key: SigningKey, description: ReadonlyMap<string, string>): SignatureAlgorithm {
+  if (key instanceof SecretKey) return getSignatureAlgorithm(key.algorithm);
+  const named = description.get(Desc.SigningAlgorithm) ?? (key.algorithm.endsWith('withRSA') ? key.algorithm : 'SHA256withRSA');
+  const algorithm = getSignatureAlgorithm(named);
+  if (algorithm.keyType !== 'rsa') {
+    throw new DdbecError('ERR_INVALID_KEY', `signing algorithm ${named} does not take an RSA key`);
+  }
+  return algorithm;
+}
+
+/** Decrypt: HMAC keys verify with their own algorithm (both clients ignore the stored name); RSA honours the stored name. */
+function signatureAlgorithmForVerifying(key: VerificationKey, stored: ReadonlyMap<string, string>): SignatureAlgorithm {
+  if (key instanceof SecretKey) {
+    // Conforming writers record nothing (Java) or the key's own algorithm (Python); anything
+    // else means the description was altered or the key is not the one that signed.
+    const named = stored.get(Desc.SigningAlgorithm);
+    if (named !== undefined && getSignatureAlgorithm(named).name !== key.algorithm) {
+      throw new DdbecError('ERR_SIGNATURE_INVALID', 'the item was not signed with the algorithm of the verification key');
+    }
+    return getSignatureAlgorithm(key.algorithm);
+  }
+  const algorithm = getSignatureAlgorithm(stored.get(Desc.SigningAlgorithm) ?? 'SHA256withRSA');
+  if (algorithm.keyType !== 'rsa') {
+    throw new DdbecError('ERR_UNSUPPORTED_ALGORITHM', `the item names a signing algorithm that does not match the RSA verification key`);
+  }
+  return algorithm;
+}
+
+/** `item (table "T", hashKey=N:5, rangeKey=N:7)` — key values are never encrypted, so they are safe to show. */
+function describeItem(context: EncryptionContext): string {
+  const keys: string[] = [];
+  for (const name of [context.partitionKeyName, context.sortKeyName]) {
+    if (name === undefined) continue;
+    const value = context.attributes[name];
+    if (value === undefined) continue;
+    if ('S' in value) keys.push(`${name}=S:${JSON.stringify(value.S)}`);
+    else if ('N' in value) keys.push(`${name}=N:${value.N}`);
+    else if ('B' in value) keys.push(`${name}=B:${Buffer.from(value.B).toString('base64')}`);
+  }
+  const table = context.tableName === undefined ? [] : [`table "${context.tableName}"`];
+  const parts = [...table, ...keys];
+  return parts.length > 0 ? `item (${parts.join(', ')})` : 'item';
+}
+
+/** Adds the item to the message of a ddbec error raised by a provider or parser. */
+function rethrowWith(error: unknown, where: string): unknown {
+  if (isDdbecError(error)) return new DdbecError(error.code, `${where}: ${error.message}`, { cause: error.cause });
+  return error;
+}
+
+/** Keeps only the code of a decryption failure: its details could help an attacker. */
+function stripped(error: unknown): unknown {
+  return isDdbecError(error) ? new DdbecError(error.code, 'decryption failed') : undefined;
+}
+
+/** `target[name] = value`, also for the attribute name `__proto__`. */
+function put(target: Item, name: string, value: AttributeValue): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}

@@ -1,0 +1,1 @@
+export { decryptObject, encryptObject, exactNumbers, type NativeItem, type NativeOptions } from './native.js';
