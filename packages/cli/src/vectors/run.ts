@@ -1,0 +1,223 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import {
+  AttributeActions,
+  ItemEncryptor,
+  MATERIAL_DESCRIPTION_ATTRIBUTE,
+  SIGNATURE_ATTRIBUTE,
+  type CryptographicMaterialsProvider,
+  type Item,
+} from 'ddbec';
+import { compareItems, equalValues } from './compare.js';
+import { buildProvider } from './keys.js';
+import {
+  expandPlaintext,
+  fromVectorItem,
+  readJson,
+  resolveUri,
+  toVectorItem,
+  type ExpandedTable,
+  type KeyEntry,
+  type PlaintextFile,
+  type Scenario,
+  type ScenariosFile,
+} from './manifest.js';
+
+export interface ScenarioResult {
+  /** The ciphertext file relative to `ciphertext/`, without `.json` (e.g. `python/static-aes-hmac-1`). */
+  readonly name: string;
+  readonly status: 'ok' | 'fail' | 'skip';
+  /** The reason for `fail`/`skip`, a short summary for `ok`. */
+  readonly detail: string;
+}
+
+export interface DecryptOptions {
+  /** A KMS endpoint for the network scenarios; without it they are skipped. */
+  readonly kmsEndpoint?: string | undefined;
+  readonly onResult?: (result: ScenarioResult) => void;
+}
+
+/** Decrypts every scenario of a `scenarios.json` and compares with the plaintext (legacy-format §11.9). */
+export async function decryptScenarios(scenariosPath: string, options: DecryptOptions = {}): Promise<ScenarioResult[]> {
+  const manifest = await readJson<ScenariosFile>(scenariosPath);
+  const keys = await readJson<Record<string, KeyEntry>>(resolveUri(scenariosPath, manifest.keys));
+  const results: ScenarioResult[] = [];
+  for (const scenario of manifest.scenarios) {
+    const result = await decryptScenario(scenariosPath, scenario, keys, options);
+    results.push(result);
+    options.onResult?.(result);
+  }
+  return results;
+}
+
+async function decryptScenario(
+  scenariosPath: string,
+  scenario: Scenario,
+  keys: Record<string, KeyEntry>,
+  options: DecryptOptions,
+): Promise<ScenarioResult> {
+  const ciphertextPath = resolveUri(scenariosPath, scenario.ciphertext);
+  const name = scenarioName(scenariosPath, ciphertextPath);
+  if (scenario.network === true && options.kmsEndpoint === undefined) {
+    return { name, status: 'skip', detail: 'needs AWS KMS (pass --kms-endpoint)' };
+  }
+  try {
+    const provider = buildProvider(scenario, keys);
+    if ('skip' in provider) return { name, status: 'skip', detail: provider.skip };
+    const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
+    const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(ciphertextPath);
+    const encryptor = new ItemEncryptor({ materialsProvider: provider });
+    let matched = 0;
+    let unmatched = 0;
+    for (const [tableName, storedItems] of Object.entries(ciphertext)) {
+      const table = plaintext.get(tableName);
+      if (!table) return { name, status: 'fail', detail: `no plaintext table "${tableName}"` };
+      for (const stored of storedItems.map(fromVectorItem)) {
+        const expected = findPlaintext(table, stored);
+        if (expected === 'ambiguous') return { name, status: 'fail', detail: `several plaintext items match a stored item of "${tableName}"` };
+        if (expected === undefined) {
+          unmatched += 1;
+          continue;
+        }
+        const failure = await checkItem(encryptor, tableName, table, expected, stored);
+        if (failure !== undefined) return { name, status: 'fail', detail: `${tableName} ${keyText(table, stored)}: ${failure}` };
+        matched += 1;
+      }
+    }
+    if (matched === 0) return { name, status: 'fail', detail: 'no stored item matched a plaintext item' };
+    return { name, status: 'ok', detail: `${matched} items${unmatched > 0 ? `, ${unmatched} without plaintext ignored` : ''}` };
+  } catch (error) {
+    return { name, status: 'fail', detail: errorText(error) };
+  }
+}
+
+async function checkItem(
+  encryptor: ItemEncryptor,
+  tableName: string,
+  table: ExpandedTable,
+  expected: ExpandedTable['items'][number],
+  stored: Item,
+): Promise<string | undefined> {
+  const actions = new AttributeActions(expected.actions);
+  if (actions.takesNoActions && (SIGNATURE_ATTRIBUTE in stored || MATERIAL_DESCRIPTION_ATTRIBUTE in stored)) {
+    return 'an item without actions carries reserved attributes';
+  }
+  let decrypted: Item;
+  try {
+    decrypted = await encryptor.decryptItem(stored, {
+      encryptionContext: { tableName, partitionKeyName: table.partitionKey, sortKeyName: table.sortKey },
+      attributeActions: actions,
+    });
+  } catch (error) {
+    return errorText(error);
+  }
+  return compareItems(expected.attributes, decrypted);
+}
+
+function findPlaintext(table: ExpandedTable, stored: Item): ExpandedTable['items'][number] | undefined | 'ambiguous' {
+  const keys = [table.partitionKey, table.sortKey].filter((key): key is string => key !== undefined);
+  const matches = table.items.filter((candidate) =>
+    keys.every((key) => {
+      const a = candidate.attributes[key];
+      const b = stored[key];
+      return a !== undefined && b !== undefined && equalValues(a, b);
+    }),
+  );
+  if (matches.length > 1) return 'ambiguous';
+  return matches[0];
+}
+
+export interface EncryptOptions {
+  readonly outDir: string;
+  readonly onResult?: (result: ScenarioResult) => void;
+}
+
+/**
+ * Encrypts the plaintext items of every scenario that can run here with the scenario's
+ * provider type, keys and actions, and writes a complete vector set into `outDir`
+ * (`scenarios.json`, `keys.json`, `plaintext.json`, `ciphertext/ddbec/<name>.json`).
+ */
+export async function encryptScenarios(scenariosPath: string, options: EncryptOptions): Promise<ScenarioResult[]> {
+  const manifest = await readJson<ScenariosFile>(scenariosPath);
+  const keysFile = await readJson<Record<string, KeyEntry>>(resolveUri(scenariosPath, manifest.keys));
+  const plaintextFile = await readJson<PlaintextFile>(resolveUri(scenariosPath, manifest.plaintext));
+  const outDir = options.outDir;
+  await mkdir(join(outDir, 'ciphertext', 'ddbec'), { recursive: true });
+
+  const results: ScenarioResult[] = [];
+  const written: Scenario[] = [];
+  const report = (result: ScenarioResult): void => {
+    results.push(result);
+    options.onResult?.(result);
+  };
+  for (const scenario of manifest.scenarios) {
+    const source = scenarioName(scenariosPath, resolveUri(scenariosPath, scenario.ciphertext));
+    const name = source.replaceAll('/', '-');
+    try {
+      const provider = buildProvider(scenario, keysFile);
+      if ('skip' in provider) {
+        report({ name, status: 'skip', detail: provider.skip });
+        continue;
+      }
+      const items = await encryptAll(provider, expandPlaintext(plaintextFile, scenario.version));
+      const file = join('ciphertext', 'ddbec', `${name}.json`);
+      await writeFile(join(outDir, file), `${JSON.stringify(items, null, 2)}\n`);
+      const keys = scenario.keys;
+      written.push({
+        version: scenario.version,
+        provider: scenario.provider,
+        ...(keys ? { keys: { ...keys, encrypt: keys.encrypt ?? keys.decrypt, sign: keys.sign ?? keys.verify } } : {}),
+        plaintext: 'file://plaintext.json',
+        ciphertext: `file://${file.split('\\').join('/')}`,
+        network: false,
+      });
+      const count = Object.values(items).reduce((sum, list) => sum + list.length, 0);
+      report({ name, status: 'ok', detail: `${count} items from ${source}` });
+    } catch (error) {
+      report({ name, status: 'fail', detail: errorText(error) });
+    }
+  }
+  const out: ScenariosFile = { plaintext: 'file://plaintext.json', keys: 'file://keys.json', scenarios: written };
+  await writeFile(join(outDir, 'scenarios.json'), `${JSON.stringify(out, null, 2)}\n`);
+  await writeFile(join(outDir, 'keys.json'), `${JSON.stringify(keysFile, null, 2)}\n`);
+  await writeFile(join(outDir, 'plaintext.json'), `${JSON.stringify(plaintextFile, null, 2)}\n`);
+  return results;
+}
+
+async function encryptAll(
+  provider: CryptographicMaterialsProvider,
+  tables: Map<string, ExpandedTable>,
+): Promise<Record<string, Record<string, unknown>[]>> {
+  const encryptor = new ItemEncryptor({ materialsProvider: provider });
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const [tableName, table] of tables) {
+    const list: Record<string, unknown>[] = [];
+    for (const item of table.items) {
+      const encrypted = await encryptor.encryptItem(item.attributes, {
+        encryptionContext: { tableName, partitionKeyName: table.partitionKey, sortKeyName: table.sortKey },
+        attributeActions: new AttributeActions(item.actions),
+      });
+      list.push(toVectorItem(encrypted));
+    }
+    out[tableName] = list;
+  }
+  return out;
+}
+
+function scenarioName(scenariosPath: string, ciphertextPath: string): string {
+  const rel = relative(join(dirname(scenariosPath), 'ciphertext'), ciphertextPath).split('\\').join('/');
+  const name = rel.startsWith('..') ? basename(ciphertextPath) : rel;
+  return name.endsWith('.json') ? name.slice(0, -'.json'.length) : name;
+}
+
+function keyText(table: ExpandedTable, item: Item): string {
+  return [table.partitionKey, table.sortKey]
+    .filter((key): key is string => key !== undefined)
+    .map((key) => `${key}=${JSON.stringify(item[key] ?? null)}`)
+    .join(' ');
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return 'code' in error ? `${String(error.code)}: ${error.message}` : error.message;
+  return String(error);
+}
