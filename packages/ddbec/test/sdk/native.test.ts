@@ -1,7 +1,7 @@
 import { NumberValueImpl } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { isDdbecError } from '../../src/index.js';
-import { decryptObject, encryptObject, exactNumbers } from '../../src/sdk/index.js';
+import { decryptObject, encryptObject, exactNumbers } from '../../src/sdk/native.js';
 import { CONFIG, staticEncryptor } from '../encryptor/helpers.js';
 
 describe('plain-object variants (ddbec/native)', () => {

@@ -1,1 +1,0 @@
-export { decryptObject, encryptObject, exactNumbers, type NativeItem, type NativeOptions } from './native.js';
