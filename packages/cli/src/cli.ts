@@ -11,7 +11,7 @@ Commands:
   demo                                         encrypt, read and tamper with an item, in memory
   vectors decrypt <scenarios.json> [--kms-endpoint URL] [--json]
                                                decrypt a Java/Python-format vector set and compare with its plaintext
-  vectors encrypt <scenarios.json> --out <dir> [--json]
+  vectors encrypt <scenarios.json> --out <dir> [--kms-endpoint URL] [--json]
                                                encrypt the vector plaintexts with ddbec into a new vector set
 
 Options:
@@ -59,7 +59,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       if (sub === 'decrypt') return vectorsDecrypt({ scenarios, kmsEndpoint: values['kms-endpoint'], json: values.json }, io);
       if (sub === 'encrypt') {
         if (values.out === undefined) throw new UsageError('vectors encrypt needs --out <dir>');
-        return vectorsEncrypt({ scenarios, out: values.out, json: values.json }, io);
+        return vectorsEncrypt({ scenarios, out: values.out, kmsEndpoint: values['kms-endpoint'], json: values.json }, io);
       }
       throw new UsageError(`unknown vectors command "${sub ?? ''}" (decrypt or encrypt)`);
     }

@@ -20,6 +20,7 @@ export async function vectorsDecrypt(options: VectorsDecryptOptions, io: Io): Pr
 export interface VectorsEncryptOptions {
   readonly scenarios: string;
   readonly out: string;
+  readonly kmsEndpoint?: string | undefined;
   readonly json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export interface VectorsEncryptOptions {
 export async function vectorsEncrypt(options: VectorsEncryptOptions, io: Io): Promise<number> {
   const results = await encryptScenarios(resolve(options.scenarios), {
     outDir: resolve(options.out),
+    kmsEndpoint: options.kmsEndpoint,
     onResult: options.json ? undefined : (result) => io.stdout.write(`${line(result)}\n`),
   });
   if (!options.json) io.stdout.write(`wrote ${resolve(options.out, 'scenarios.json')}\n`);

@@ -9,7 +9,7 @@ import {
   type Item,
 } from 'ddbec';
 import { compareItems, equalValues } from './compare.js';
-import { buildProvider } from './keys.js';
+import { buildProvider } from './providers.js';
 import {
   expandPlaintext,
   fromVectorItem,
@@ -62,11 +62,11 @@ async function decryptScenario(
     return { name, status: 'skip', detail: 'needs AWS KMS (pass --kms-endpoint)' };
   }
   try {
-    const provider = buildProvider(scenario, keys);
-    if ('skip' in provider) return { name, status: 'skip', detail: provider.skip };
+    const setup = await buildProvider(scenario, keys, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'decrypt' });
+    if ('skip' in setup) return { name, status: 'skip', detail: setup.skip };
     const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
     const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(ciphertextPath);
-    const encryptor = new ItemEncryptor({ materialsProvider: provider });
+    const encryptor = new ItemEncryptor({ materialsProvider: setup.provider });
     let matched = 0;
     let unmatched = 0;
     for (const [tableName, storedItems] of Object.entries(ciphertext)) {
@@ -129,6 +129,8 @@ function findPlaintext(table: ExpandedTable, stored: Item): ExpandedTable['items
 
 export interface EncryptOptions {
   readonly outDir: string;
+  /** A KMS endpoint for the KMS scenarios whose keys exist there; without it they are skipped. */
+  readonly kmsEndpoint?: string | undefined;
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
@@ -154,22 +156,31 @@ export async function encryptScenarios(scenariosPath: string, options: EncryptOp
     const source = scenarioName(scenariosPath, resolveUri(scenariosPath, scenario.ciphertext));
     const name = source.replaceAll('/', '-');
     try {
-      const provider = buildProvider(scenario, keysFile);
-      if ('skip' in provider) {
-        report({ name, status: 'skip', detail: provider.skip });
+      const setup = await buildProvider(scenario, keysFile, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'encrypt' });
+      if ('skip' in setup) {
+        report({ name, status: 'skip', detail: setup.skip });
         continue;
       }
-      const items = await encryptAll(provider, expandPlaintext(plaintextFile, scenario.version));
-      const file = join('ciphertext', 'ddbec', `${name}.json`);
+      const items = await encryptAll(setup.provider, expandPlaintext(plaintextFile, scenario.version));
+      const file = `ciphertext/ddbec/${name}.json`;
       await writeFile(join(outDir, file), `${JSON.stringify(items, null, 2)}\n`);
       const keys = scenario.keys;
+      let metastore = scenario.metastore;
+      if (metastore && setup.metaStore) {
+        const dump = `ciphertext/ddbec/${name}-metastore.json`;
+        const rows = { [setup.metaStore.tableName]: setup.metaStore.store.rows().map(toVectorItem) };
+        await writeFile(join(outDir, dump), `${JSON.stringify(rows, null, 2)}\n`);
+        metastore = { ...metastore, ciphertext: `file://${dump}` };
+      }
       written.push({
         version: scenario.version,
         provider: scenario.provider,
         ...(keys ? { keys: { ...keys, encrypt: keys.encrypt ?? keys.decrypt, sign: keys.sign ?? keys.verify } } : {}),
+        ...(scenario.material_name === undefined ? {} : { material_name: scenario.material_name }),
+        ...(metastore ? { metastore } : {}),
         plaintext: 'file://plaintext.json',
-        ciphertext: `file://${file.split('\\').join('/')}`,
-        network: false,
+        ciphertext: `file://${file}`,
+        network: scenario.network ?? false,
       });
       const count = Object.values(items).reduce((sum, list) => sum + list.length, 0);
       report({ name, status: 'ok', detail: `${count} items from ${source}` });

@@ -1,0 +1,6 @@
+export {
+  DirectKmsMaterialsProvider,
+  KmsContextKey,
+  regionOf,
+  type DirectKmsMaterialsProviderOptions,
+} from './direct-kms.js';
