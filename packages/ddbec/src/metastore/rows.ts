@@ -14,6 +14,12 @@ export const Row = {
   EncryptionAlgorithm: 'encAlg',
   IntegrityKey: 'int',
   IntegrityAlgorithm: 'intAlg',
+  /**
+   * ddbec's one extra attribute: when the version was created (epoch ms, as a number), for
+   * time-based rotation. Encrypted and signed like the key fields, so the Java and Python
+   * MetaStores — which decrypt every attribute but N and V — read these rows unchanged.
+   */
+  CreatedAt: 'createdAt',
 } as const;
 
 const ROW_ACTIONS = new AttributeActions({ attributeActions: { [Row.MaterialName]: 'SIGN_ONLY', [Row.Version]: 'SIGN_ONLY' } });
@@ -30,7 +36,7 @@ export function rowConfig(tableName: string): CryptoConfig {
  * Makes a new version: fresh 32-byte AES wrapping and HMAC-SHA256 keys, the plaintext row,
  * and the wrapped provider they form.
  */
-export function newVersion(materialName: string, version: number): { row: Item; provider: CryptographicMaterialsProvider } {
+export function newVersion(materialName: string, version: number, createdAt: number): { row: Item; provider: CryptographicMaterialsProvider } {
   const encryptionKey = SecretKey.generate('AES', 256);
   const integrityKey = SecretKey.generate('HmacSHA256', 256);
   const row: Item = {
@@ -41,12 +47,18 @@ export function newVersion(materialName: string, version: number): { row: Item; 
     [Row.EncryptionAlgorithm]: { S: encryptionKey.algorithm },
     [Row.IntegrityKey]: { B: integrityKey.exportBytes() },
     [Row.IntegrityAlgorithm]: { S: integrityKey.algorithm },
+    [Row.CreatedAt]: { N: String(createdAt) },
   };
   return { row, provider: providerFromKeys(materialName, version, encryptionKey, integrityKey) };
 }
 
 /** The provider a decrypted row describes (legacy-format §8.5.3). */
-export function providerFromRow(row: Item): { materialName: string; version: number; provider: CryptographicMaterialsProvider } {
+export function providerFromRow(row: Item): {
+  materialName: string;
+  version: number;
+  provider: CryptographicMaterialsProvider;
+  createdAt: number | undefined;
+} {
   const materialName = text(row, Row.MaterialName, 'S');
   const version = Number(text(row, Row.Version, 'N'));
   if (!Number.isSafeInteger(version) || version < 0) throw malformed('version');
@@ -55,7 +67,14 @@ export function providerFromRow(row: Item): { materialName: string; version: num
   }
   const encryptionKey = SecretKey.fromBytes(bytes(row, Row.EncryptionKey), text(row, Row.EncryptionAlgorithm, 'S'));
   const integrityKey = SecretKey.fromBytes(bytes(row, Row.IntegrityKey), text(row, Row.IntegrityAlgorithm, 'S'));
-  return { materialName, version, provider: providerFromKeys(materialName, version, encryptionKey, integrityKey) };
+  const created = row[Row.CreatedAt];
+  const createdAt = created && 'N' in created ? Number(created.N) : undefined;
+  return {
+    materialName,
+    version,
+    provider: providerFromKeys(materialName, version, encryptionKey, integrityKey),
+    createdAt: createdAt !== undefined && Number.isFinite(createdAt) ? createdAt : undefined,
+  };
 }
 
 function providerFromKeys(materialName: string, version: number, encryptionKey: SecretKey, integrityKey: SecretKey): CryptographicMaterialsProvider {

@@ -38,10 +38,9 @@ export abstract class RowProviderStore implements ProviderStore {
     return (await this.#decode(stored, materialName, version)).provider;
   }
 
+  /** Like the Java MetaStore: a conditional create first; when the version exists, that row is read. */
   async getOrCreateProvider(materialName: string, version: number): Promise<CryptographicMaterialsProvider> {
     checkVersion(materialName, version);
-    const stored = await this.readRow(materialName, version);
-    if (stored !== undefined) return (await this.#decode(stored, materialName, version)).provider;
     return (await this.#create(materialName, version)).provider;
   }
 
@@ -49,8 +48,8 @@ export abstract class RowProviderStore implements ProviderStore {
     checkMaterialName(materialName);
     const stored = await this.readNewestRow(materialName);
     if (stored === undefined) return undefined;
-    const { version, provider } = await this.#decode(stored, materialName);
-    return { version, provider };
+    const { version, provider, createdAt } = await this.#decode(stored, materialName);
+    return { version, provider, createdAt };
   }
 
   async newProvider(materialName: string): Promise<VersionedProvider> {
@@ -60,13 +59,14 @@ export abstract class RowProviderStore implements ProviderStore {
   }
 
   async #create(materialName: string, version: number): Promise<VersionedProvider> {
-    const { row, provider } = newVersion(materialName, version);
-    if (await this.putRowIfAbsent(await encryptRow(this.encryptor, this.tableName, row))) return { version, provider };
+    const createdAt = Date.now();
+    const { row, provider } = newVersion(materialName, version, createdAt);
+    if (await this.putRowIfAbsent(await encryptRow(this.encryptor, this.tableName, row))) return { version, provider, createdAt };
     // Someone else created this version first: theirs is the one items will name.
     return { version, provider: await this.getProvider(materialName, version) };
   }
 
-  async #decode(stored: Item, materialName: string, version?: number): Promise<VersionedProvider> {
+  async #decode(stored: Item, materialName: string, version?: number): Promise<VersionedProvider & { createdAt: number | undefined }> {
     const row = await readRow(this.encryptor, this.tableName, stored);
     if (row.materialName !== materialName || (version !== undefined && row.version !== version)) {
       throw new DdbecError('ERR_MALFORMED_ITEM', `MetaStore table "${this.tableName}" returned another row than ${metaId(materialName, version ?? row.version)}`);

@@ -15,7 +15,14 @@ export interface MostRecentProviderOptions {
   readonly ttlMs: number;
   /** How many versions' providers are kept (least recently used are dropped). Default 1000. */
   readonly cacheSize?: number;
-  /** The clock, in ms (tests move it). Default `Date.now`. */
+  /**
+   * Time-based rotation: when the newest version is older than this (ms), the next refresh
+   * creates the following version. A version whose age the store does not record (rows
+   * written by the Java or Python clients) counts as due. Concurrent rotators agree: each
+   * creates exactly "newest + 1", and whoever loses the race uses the winner's row.
+   */
+  readonly rotateAfterMs?: number;
+  /** The clock, in epoch ms (tests move it). Default `Date.now`. */
   readonly clock?: () => number;
 }
 
@@ -42,6 +49,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   readonly #ttl: number;
   readonly #cacheSize: number;
   readonly #clock: () => number;
+  readonly #rotateAfter: number | undefined;
   #current: Current | undefined;
   #currentLoad: Promise<Current> | undefined;
   readonly #providers = new Map<number, CryptographicMaterialsProvider>();
@@ -58,6 +66,10 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
     this.#ttl = options.ttlMs;
     this.#cacheSize = cacheSize;
     this.#clock = options.clock ?? Date.now;
+    if (options.rotateAfterMs !== undefined && !(Number.isFinite(options.rotateAfterMs) && options.rotateAfterMs > 0)) {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'rotateAfterMs must be a number > 0');
+    }
+    this.#rotateAfter = options.rotateAfterMs;
   }
 
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
@@ -111,10 +123,15 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   #loadCurrent(): Promise<Current> {
     this.#currentLoad ??= (async () => {
       try {
-        const latest = (await this.#store.getMostRecent(this.materialName)) ?? {
+        let latest = (await this.#store.getMostRecent(this.materialName)) ?? {
           version: 0,
           provider: await this.#store.getOrCreateProvider(this.materialName, 0),
+          createdAt: this.#clock(),
         };
+        if (this.#rotateAfter !== undefined && (latest.createdAt === undefined || this.#clock() - latest.createdAt >= this.#rotateAfter)) {
+          const next = latest.version + 1;
+          latest = { version: next, provider: await this.#store.getOrCreateProvider(this.materialName, next), createdAt: this.#clock() };
+        }
         this.#remember(latest.version, latest.provider);
         const current = { ...latest, loadedAt: this.#clock() };
         if (this.#current === undefined || current.version >= this.#current.version) this.#current = current;

@@ -5,6 +5,8 @@ import { MaterialDescriptionKey, type CryptographicMaterialsProvider } from '../
 export interface VersionedProvider {
   readonly version: number;
   readonly provider: CryptographicMaterialsProvider;
+  /** When the version was created (epoch ms), if the store knows. */
+  readonly createdAt?: number | undefined;
 }
 
 /**
