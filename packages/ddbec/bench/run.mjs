@@ -198,3 +198,7 @@ console.table(rows);
     },
   ]);
 }
+
+// ---- Direct KMS with injected latency ---------------------------------------------------------
+const { benchDirectKms } = await import('./kms.mjs');
+await benchDirectKms();

@@ -1,0 +1,55 @@
+// Direct KMS against the local KMS with injected latency: every item costs one KMS round trip,
+// so throughput is set by how many items are in flight. 1,000 items, sequential vs bounded
+// concurrency, in one run. Imported by run.mjs; also runnable alone.
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { startLocalKms } from '../../local/dist/index.js';
+import { AttributeActions, ItemEncryptor } from '../dist/esm/index.js';
+import { DirectKmsMaterialsProvider } from '../dist/esm/providers/direct-kms/index.js';
+
+const ITEMS = Number(process.env.BENCH_KMS_ITEMS ?? 1000);
+const LATENCY_MS = Number(process.env.BENCH_KMS_LATENCY_MS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_KMS_CONCURRENCY ?? 32);
+
+/** Runs `task` over `inputs` with at most `limit` in flight, preserving order. */
+async function mapBounded(inputs, limit, task) {
+  const out = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await task(inputs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return out;
+}
+
+export async function benchDirectKms() {
+  const kms = await startLocalKms({ latencyMs: LATENCY_MS });
+  const kmsClient = new KMSClient({ endpoint: kms.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  try {
+    const keyId = (await kmsClient.send(new CreateKeyCommand({}))).KeyMetadata.Arn;
+    const encryptor = new ItemEncryptor({ materialsProvider: new DirectKmsMaterialsProvider({ kmsClient, keyId }) });
+    const config = { encryptionContext: { tableName: 'bench', partitionKeyName: 'pk' }, attributeActions: new AttributeActions().withKeyAttributes('pk') };
+    const items = Array.from({ length: ITEMS }, (_, i) => ({ pk: { S: `item-${i}` }, name: { S: 'Ada Lovelace' }, balance: { N: String(i * 3.5) } }));
+    const rows = [];
+    for (const [mode, limit] of [['sequential', 1], [`${CONCURRENCY} in flight`, CONCURRENCY]]) {
+      kms.resetRequests();
+      let start = performance.now();
+      const stored = await mapBounded(items, limit, (item) => encryptor.encryptItem(item, config));
+      const encryptMs = performance.now() - start;
+      start = performance.now();
+      await mapBounded(stored, limit, (item) => encryptor.decryptItem(item, config));
+      const decryptMs = performance.now() - start;
+      rows.push({ mode, items: ITEMS, 'KMS calls': kms.requests.length, 'encrypt items/s': Math.round(ITEMS / (encryptMs / 1000)), 'decrypt items/s': Math.round(ITEMS / (decryptMs / 1000)) });
+    }
+    rows[1]['speed-up'] = (rows[1]['encrypt items/s'] / rows[0]['encrypt items/s']).toFixed(1) + '×';
+    console.log(`Direct KMS, local KMS with ${LATENCY_MS} ms injected latency per call (one data key per item)`);
+    console.table(rows);
+  } finally {
+    kmsClient.destroy();
+    await kms.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchDirectKms();
