@@ -37,7 +37,50 @@ export type DdbecErrorCode =
   /** A content key cannot be unwrapped (wrong key, integrity check failed, missing envelope). */
   | 'ERR_UNWRAPPING_FAILED'
   /** The materials provider has no materials for this item. */
-  | 'ERR_MATERIALS_UNAVAILABLE';
+  | 'ERR_MATERIALS_UNAVAILABLE'
+  /**
+   * The AWS SDK integration (`ddbec/sdk`) refuses an operation or parameter on an encrypted
+   * table because it cannot be done safely: PartiQL, the legacy parameters (`Expected`,
+   * `AttributeUpdates`, `ScanFilter`, `QueryFilter`, `KeyConditions`, `ConditionalOperator`),
+   * a query on an index that does not project every attribute. Nothing was sent.
+   */
+  | 'ERR_UNSUPPORTED_OPERATION'
+  /**
+   * A condition, filter or key-condition expression compares an encrypted attribute
+   * (DynamoDB only sees its ciphertext). Sign-only and do-nothing attributes are fine. Nothing was sent.
+   */
+  | 'ERR_ENCRYPTED_ATTRIBUTE_IN_EXPRESSION'
+  /**
+   * An update expression changes a signed or encrypted attribute, which would break the
+   * item's signature; use `readModifyWrite` (ddbec/sdk) instead. Nothing was sent.
+   */
+  | 'ERR_SIGNED_ATTRIBUTE_UPDATE'
+  /**
+   * A read asks for a subset of an encrypted item's attributes (`ProjectionExpression`,
+   * `AttributesToGet`, `Select: SPECIFIC_ATTRIBUTES | ALL_PROJECTED_ATTRIBUTES`): the signature
+   * covers the whole item, so a partial item cannot be verified. Nothing was sent.
+   */
+  | 'ERR_PROJECTION'
+  /** A request names a table that is not in the SDK integration's table map, and unknown tables are configured as errors. */
+  | 'ERR_UNKNOWN_TABLE'
+  /** `ddbec/at-rest`: the DynamoDB table does not exist (DescribeTable answered ResourceNotFoundException, the `cause`). */
+  | 'ERR_TABLE_NOT_FOUND'
+  /**
+   * `ddbec/at-rest`: the KMS key cannot protect the table — unknown, disabled, pending deletion,
+   * not a symmetric ENCRYPT_DECRYPT key, in another region than the table, or an AWS managed key.
+   * The table was not changed.
+   */
+  | 'ERR_AT_REST_KEY_UNUSABLE'
+  /**
+   * `ddbec/at-rest`: the table is inaccessible (its KMS key is disabled, pending deletion or gone)
+   * or archived, so its encryption cannot be changed; make the key usable again first (or restore
+   * the archive backup). The table was not changed.
+   */
+  | 'ERR_AT_REST_TABLE_INACCESSIBLE'
+  /** `ddbec/at-rest`: an encryption change did not finish within the timeout (it may still finish later). */
+  | 'ERR_AT_REST_TIMEOUT'
+  /** `ddbec/at-rest`: a DynamoDB or KMS request failed for another reason; the SDK error is the `cause`. */
+  | 'ERR_AT_REST_REQUEST_FAILED';
 
 const BRAND = Symbol.for('ddbec.error');
 

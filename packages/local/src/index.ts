@@ -11,3 +11,20 @@ export {
   type LocalKmsKeyState,
   type LocalKmsOptions,
 } from './kms/index.js';
+export type { LocalDynamoDB } from './dynamodb.js';
+export {
+  DynamoDBFront,
+  errorResponse,
+  jsonResponse,
+  transactGetItems,
+  transactionHandlers,
+  transactWriteItems,
+  type BackendReply,
+  type DynamoDBFrontOptions,
+  type FrontContext,
+  type FrontHandler,
+  type FrontRequest,
+  type FrontRequestRecord,
+  type FrontResponse,
+} from './dynamodb-front.js';
+export { AtRestEmulation, AT_REST_FILE_NAME, type AtRestOptions } from './at-rest.js';

@@ -1,0 +1,288 @@
+import { DdbecError } from '../errors.js';
+import { CryptoAction } from '../format/index.js';
+import type { CryptographicMaterialsProvider } from '../materials/index.js';
+import { AttributeActions, ItemEncryptor, type CryptoConfig } from '../encryptor/index.js';
+
+/** The key attributes of a secondary index. */
+export interface IndexKeySchema {
+  readonly indexName: string;
+  /** `global` (GSI) or `local` (LSI). Default `global`. */
+  readonly type?: 'global' | 'local';
+  readonly partitionKey: string;
+  readonly sortKey?: string | undefined;
+  /**
+   * What the index projects. When known and not `ALL`, reads through the index are refused on
+   * an encrypted table (a partial item can't be verified); LSIs may still be read with
+   * `Select: 'ALL_ATTRIBUTES'` (DynamoDB then fetches the whole item from the table).
+   */
+  readonly projection?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE' | undefined;
+}
+
+/** A table's primary key and its secondary indexes' keys. */
+export interface TableKeySchema {
+  readonly partitionKey: string;
+  readonly sortKey?: string | undefined;
+  readonly indexes?: readonly IndexKeySchema[] | undefined;
+}
+
+/** How one table is encrypted. */
+export interface TableEncryptionConfig {
+  /** Where keys come from. Give this or `itemEncryptor`. */
+  readonly materialsProvider?: CryptographicMaterialsProvider;
+  /** A ready item encryptor (for a signing profile or table-name overrides). Give this or `materialsProvider`. */
+  readonly itemEncryptor?: ItemEncryptor;
+  /**
+   * What to do with each attribute. Key attributes of the table and of its indexes are made
+   * sign-only when they would be encrypted by the default action; an explicit
+   * `EncryptAndSign` on any of them is refused (`ERR_KEY_ATTRIBUTE_ENCRYPTED`).
+   */
+  readonly attributeActions: AttributeActions;
+  /**
+   * The table name to sign and to give the materials provider, when it differs from the
+   * physical name (items can then move between tables, e.g. from staging to production).
+   */
+  readonly logicalTableName?: string;
+  /**
+   * The key schema. When absent it is read with DescribeTable on first use and cached for
+   * `keySchemaTtlMs`. Give it to avoid that call (and to validate the configuration at once).
+   */
+  readonly keySchema?: TableKeySchema;
+}
+
+/** The configuration of the SDK integration. */
+export interface EncryptionConfig {
+  /** Physical table name → how it is encrypted. Tables not listed are passed through untouched. */
+  readonly tables: Readonly<Record<string, TableEncryptionConfig>>;
+  /** What to do with a table that is not in `tables`: `passthrough` (default) or `error` (`ERR_UNKNOWN_TABLE`). */
+  readonly unknownTables?: 'passthrough' | 'error';
+  /** How long a key schema read with DescribeTable is trusted, in ms. Default 300 000 (5 minutes). */
+  readonly keySchemaTtlMs?: number;
+  /** How many items of one request or response are encrypted or decrypted at once. Default 16. */
+  readonly concurrency?: number;
+  /**
+   * Multi-item reads (Query, Scan, BatchGetItem): `throw` (default) fails the whole call when
+   * one item does not decrypt; `report` returns the items that did, in order, and lists the
+   * others (with their keys) in the output's `DecryptionFailures` (read them with `decryptionFailures(output)`).
+   */
+  readonly decryptionFailures?: 'throw' | 'report';
+}
+
+/** One table, ready to encrypt and decrypt. */
+export interface ResolvedTable {
+  /** The physical table name. */
+  readonly name: string;
+  /** False when the actions do nothing at all (items pass unchanged). */
+  readonly encrypted: boolean;
+  readonly encryptor: ItemEncryptor;
+  /** The config for the item encryptor: the signed table name, the primary key names and the protected actions. */
+  readonly crypto: CryptoConfig;
+  readonly actions: AttributeActions;
+  readonly keySchema: TableKeySchema;
+}
+
+interface TableEntry {
+  readonly name: string;
+  readonly encryptor: ItemEncryptor;
+  readonly actions: AttributeActions;
+  readonly logicalTableName: string | undefined;
+  readonly keySchema: TableKeySchema | undefined;
+}
+
+/** Reads a table's key schema (DescribeTable). */
+export type KeySchemaReader = (tableName: string) => Promise<TableKeySchema>;
+
+const DEFAULT_TTL_MS = 300_000;
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * The validated configuration plus a cache of resolved tables. Explicit key schemas are
+ * resolved (and so validated) at construction; others on first use, then every TTL.
+ */
+export class TableRegistry {
+  readonly concurrency: number;
+  readonly reportFailures: boolean;
+  readonly #tables = new Map<string, TableEntry>();
+  readonly #resolved = new Map<string, { readonly expires: number; readonly table: Promise<ResolvedTable> }>();
+  readonly #unknownIsError: boolean;
+  readonly #ttl: number;
+  readonly #readKeySchema: KeySchemaReader | undefined;
+
+  constructor(config: EncryptionConfig, readKeySchema: KeySchemaReader | undefined) {
+    if (typeof config !== 'object' || config === null) throw invalid('the encryption config must be an object');
+    if (typeof config.tables !== 'object' || config.tables === null) throw invalid('config.tables must be an object of table name → table config');
+    const unknown = config.unknownTables ?? 'passthrough';
+    if (unknown !== 'passthrough' && unknown !== 'error') throw invalid('config.unknownTables must be "passthrough" or "error"');
+    const ttl = config.keySchemaTtlMs ?? DEFAULT_TTL_MS;
+    if (typeof ttl !== 'number' || !(ttl >= 0)) throw invalid('config.keySchemaTtlMs must be a number ≥ 0');
+    const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw invalid('config.concurrency must be an integer ≥ 1');
+    const failures = config.decryptionFailures ?? 'throw';
+    if (failures !== 'throw' && failures !== 'report') throw invalid('config.decryptionFailures must be "throw" or "report"');
+    this.#unknownIsError = unknown === 'error';
+    this.#ttl = ttl;
+    this.concurrency = concurrency;
+    this.reportFailures = failures === 'report';
+    this.#readKeySchema = readKeySchema;
+    for (const name of Object.keys(config.tables)) {
+      const entry = checkTable(name, config.tables[name]);
+      this.#tables.set(name, entry);
+      if (entry.keySchema) {
+        const table = resolveTable(entry, entry.keySchema);
+        this.#resolved.set(name, { expires: Infinity, table: Promise.resolve(table) });
+      } else if (!readKeySchema) {
+        throw invalid(`tables["${name}"] needs a keySchema (there is no client to read it with DescribeTable)`);
+      }
+    }
+  }
+
+  /**
+   * The table ready to use; `undefined` for a table that passes through. Throws
+   * `ERR_UNKNOWN_TABLE` for an unknown table when they are errors.
+   */
+  async resolve(table: string): Promise<ResolvedTable | undefined> {
+    const entry = this.#entry(table);
+    if (!entry) return undefined;
+    const name = entry.name;
+    const cached = this.#resolved.get(name);
+    if (cached && cached.expires > Date.now()) return cached.table;
+    const reader = this.#readKeySchema as KeySchemaReader;
+    const promise = reader(name).then((schema) => resolveTable(entry, schema));
+    this.#resolved.set(name, { expires: Date.now() + this.#ttl, table: promise });
+    promise.catch(() => {
+      if (this.#resolved.get(name)?.table === promise) this.#resolved.delete(name);
+    });
+    return promise;
+  }
+
+  /**
+   * Whether a table is encrypted, without reading its key schema (protecting key attributes
+   * never turns an encrypting configuration into a do-nothing one): `undefined` for a table
+   * that passes through; throws `ERR_UNKNOWN_TABLE` for an unknown table when they are errors.
+   */
+  isEncrypted(table: string): boolean | undefined {
+    const entry = this.#entry(table);
+    return entry === undefined ? undefined : !entry.actions.takesNoActions;
+  }
+
+  #entry(table: string): TableEntry | undefined {
+    const name = tableNameOf(table);
+    const entry = this.#tables.get(name);
+    if (!entry && this.#unknownIsError) {
+      throw new DdbecError('ERR_UNKNOWN_TABLE', `table "${name}" is not in the encryption configuration (unknownTables: "error")`);
+    }
+    return entry;
+  }
+
+  /** Forgets a discovered key schema (after UpdateTable, DeleteTable or CreateTable). */
+  invalidate(table: string): void {
+    const name = tableNameOf(table);
+    if (this.#tables.get(name)?.keySchema === undefined) this.#resolved.delete(name);
+  }
+}
+
+/** A table name from a name or a table ARN (`arn:…:table/NAME`, also with `/stream/…` or `/index/…` after it). */
+export function tableNameOf(table: string): string {
+  if (table.startsWith('arn:')) {
+    const at = table.indexOf(':table/');
+    if (at >= 0) return table.slice(at + 7).split('/')[0] as string;
+  }
+  return table;
+}
+
+function invalid(message: string): DdbecError {
+  return new DdbecError('ERR_INVALID_ARGUMENT', message);
+}
+
+function checkTable(name: string, config: TableEncryptionConfig | undefined): TableEntry {
+  const where = `tables["${name}"]`;
+  if (typeof config !== 'object' || config === null) throw invalid(`${where} must be an object`);
+  if (!(config.attributeActions instanceof AttributeActions)) throw invalid(`${where}.attributeActions must be an AttributeActions`);
+  if ((config.materialsProvider === undefined) === (config.itemEncryptor === undefined)) {
+    throw invalid(`${where} needs exactly one of materialsProvider and itemEncryptor`);
+  }
+  if (config.itemEncryptor !== undefined && !(config.itemEncryptor instanceof ItemEncryptor)) {
+    throw invalid(`${where}.itemEncryptor must be an ItemEncryptor`);
+  }
+  if (config.logicalTableName !== undefined && (typeof config.logicalTableName !== 'string' || config.logicalTableName === '')) {
+    throw invalid(`${where}.logicalTableName must be a non-empty string`);
+  }
+  const encryptor = config.itemEncryptor ?? new ItemEncryptor({ materialsProvider: config.materialsProvider as CryptographicMaterialsProvider });
+  return {
+    name,
+    encryptor,
+    actions: config.attributeActions,
+    logicalTableName: config.logicalTableName,
+    keySchema: config.keySchema === undefined ? undefined : checkKeySchema(config.keySchema, `${where}.keySchema`),
+  };
+}
+
+function checkKeySchema(schema: TableKeySchema, where: string): TableKeySchema {
+  const name = (value: unknown, what: string, optional: boolean): string | undefined => {
+    if (value === undefined && optional) return undefined;
+    if (typeof value !== 'string' || value === '') throw invalid(`${where}${what} must be a non-empty string`);
+    return value;
+  };
+  if (typeof schema !== 'object' || schema === null) throw invalid(`${where} must be an object`);
+  const indexes = schema.indexes ?? [];
+  if (!Array.isArray(indexes)) throw invalid(`${where}.indexes must be an array`);
+  return {
+    partitionKey: name(schema.partitionKey, '.partitionKey', false) as string,
+    sortKey: name(schema.sortKey, '.sortKey', true),
+    indexes: indexes.map((index: IndexKeySchema, i) => {
+      if (typeof index !== 'object' || index === null) throw invalid(`${where}.indexes[${i}] must be an object`);
+      if (index.type !== undefined && index.type !== 'global' && index.type !== 'local') {
+        throw invalid(`${where}.indexes[${i}].type must be "global" or "local"`);
+      }
+      if (index.projection !== undefined && !['ALL', 'KEYS_ONLY', 'INCLUDE'].includes(index.projection)) {
+        throw invalid(`${where}.indexes[${i}].projection must be ALL, KEYS_ONLY or INCLUDE`);
+      }
+      return {
+        indexName: name(index.indexName, `.indexes[${i}].indexName`, false) as string,
+        type: index.type ?? 'global',
+        partitionKey: name(index.partitionKey, `.indexes[${i}].partitionKey`, false) as string,
+        sortKey: name(index.sortKey, `.indexes[${i}].sortKey`, true),
+        projection: index.projection,
+      };
+    }),
+  };
+}
+
+/**
+ * Applies the key rule: every key attribute of the table and of each index stays readable to
+ * DynamoDB. An explicit EncryptAndSign on one is refused, naming the attribute and the index;
+ * one that would be encrypted only through the default action becomes SignOnly (as the
+ * Python client's helpers do for primary and index keys).
+ */
+function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable {
+  const roles: [string, string][] = [[schema.partitionKey, 'the partition key of the table']];
+  if (schema.sortKey !== undefined) roles.push([schema.sortKey, 'the sort key of the table']);
+  for (const index of schema.indexes ?? []) {
+    const kind = index.type === 'local' ? 'local' : 'global';
+    roles.push([index.partitionKey, `the partition key of ${kind} secondary index "${index.indexName}"`]);
+    if (index.sortKey !== undefined) roles.push([index.sortKey, `the sort key of ${kind} secondary index "${index.indexName}"`]);
+  }
+  for (const [attribute, role] of roles) {
+    if (entry.actions.overrides.get(attribute) === CryptoAction.EncryptAndSign) {
+      throw new DdbecError(
+        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
+        `table "${entry.name}": attribute "${attribute}" is ${role} and cannot be encrypted (DynamoDB must read it); make it SignOnly or DoNothing`,
+      );
+    }
+  }
+  const actions = entry.actions.withKeyAttributes(...roles.map(([attribute]) => attribute));
+  return {
+    name: entry.name,
+    encrypted: !actions.takesNoActions,
+    encryptor: entry.encryptor,
+    actions,
+    keySchema: schema,
+    crypto: {
+      encryptionContext: {
+        tableName: entry.logicalTableName ?? entry.name,
+        partitionKeyName: schema.partitionKey,
+        sortKeyName: schema.sortKey,
+      },
+      attributeActions: actions,
+    },
+  };
+}

@@ -1,0 +1,355 @@
+import { DdbecError } from '../errors.js';
+import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
+import { COMMANDS, CopyOnWrite, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
+import { mapBounded, settleBounded } from './concurrency.js';
+import type { ResolvedTable, TableRegistry } from './config.js';
+import { attributeReferences, partiqlTables } from './expressions.js';
+
+/** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
+export interface DecryptionFailure {
+  /** The table (as named in the request). */
+  readonly tableName: string;
+  /** The item's position in the page (`Items`, or its table's `Responses` list) as DynamoDB returned it. */
+  readonly index: number;
+  /** The item's primary key, as stored (keys are never encrypted), in AttributeValue form. */
+  readonly key: Item;
+  /** Why (a `DdbecError`, e.g. `ERR_SIGNATURE_INVALID`). */
+  readonly error: unknown;
+}
+
+/** The output member that holds the failures in `decryptionFailures: 'report'` mode. */
+export const DECRYPTION_FAILURES = 'DecryptionFailures';
+
+/** What the encrypting half of a request leaves for the decrypting half. */
+export interface Prepared {
+  readonly operation: string;
+  readonly spec: CommandSpec;
+  /** The caller's input (before encryption). */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The request's configured tables, by the name used in the request. */
+  readonly tables: ReadonlyMap<string, ResolvedTable>;
+  /** BatchWriteItem: signature (base64) → the caller's plaintext item. */
+  readonly plaintext: ReadonlyMap<string, Item>;
+}
+
+const EXISTENCE_FUNCTIONS: ReadonlySet<string | undefined> = new Set(['attribute_exists', 'attribute_not_exists']);
+const SIGNATURE_PLACEHOLDER = '#ddbecSignature';
+const LEGACY_HINT: Readonly<Record<string, string>> = {
+  Expected: 'ConditionExpression',
+  ConditionalOperator: 'ConditionExpression / FilterExpression',
+  AttributeUpdates: 'UpdateExpression',
+  ScanFilter: 'FilterExpression',
+  QueryFilter: 'FilterExpression',
+  KeyConditions: 'KeyConditionExpression',
+};
+
+/** The work of the two middlewares, independent of the SDK's middleware plumbing. */
+export class EncryptionEngine {
+  readonly registry: TableRegistry;
+
+  constructor(registry: TableRegistry) {
+    this.registry = registry;
+  }
+
+  /**
+   * Validates a request and encrypts its items. Returns `undefined` when the operation or all
+   * of its tables pass through. Throws (before anything is sent) when the request is refused.
+   */
+  async prepare(operation: string, input: Readonly<Record<string, unknown>>): Promise<{ prepared: Prepared; input: Record<string, unknown> } | undefined> {
+    const spec = COMMANDS[operation];
+    if (!spec || typeof input !== 'object' || input === null) return undefined;
+
+    const names = new Set<string>();
+    for (const path of spec.tables) {
+      for (const match of find(input, path)) {
+        const name = path.endsWith('{table}') ? match.table : match.value;
+        if (typeof name === 'string') names.add(name);
+      }
+    }
+    const statements: { match: Match; tables: string[] }[] = [];
+    for (const [path, role] of Object.entries(spec.input)) {
+      if (role !== 'partiql') continue;
+      for (const match of find(input, path)) {
+        const tables = partiqlTables(match.value as string);
+        if (tables.length === 0) {
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: cannot tell which table ${describePath(match.path)} uses, so ddbec cannot tell whether it is encrypted; nothing was sent`,
+          );
+        }
+        for (const table of tables) names.add(table);
+        statements.push({ match, tables });
+      }
+    }
+
+    // First what needs no key schema (so no DescribeTable either): unknown tables, PartiQL,
+    // legacy parameters, projections.
+    const configured = [...names].filter((name) => this.registry.isEncrypted(name) !== undefined);
+    if (configured.length === 0) return undefined;
+    const encryptedNames = new Set(configured.filter((name) => this.registry.isEncrypted(name)));
+    for (const { match, tables: used } of statements) {
+      for (const name of used) {
+        if (encryptedNames.has(name)) {
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: ${describePath(match.path)} uses encrypted table "${name}"; PartiQL cannot encrypt, verify or decrypt items — use the item operations (PutItem, GetItem, Query, …); nothing was sent`,
+          );
+        }
+      }
+    }
+    for (const [path, role] of Object.entries(spec.input)) {
+      if (role !== 'legacy' && role !== 'projection' && role !== 'select') continue;
+      for (const match of find(input, path)) {
+        const name = match.table ?? match.parent['TableName'];
+        if (typeof name === 'string' && encryptedNames.has(name)) check(role, match, name, undefined, operation);
+      }
+    }
+
+    const tables = new Map<string, ResolvedTable>();
+    const resolved = await Promise.all(configured.map(async (name) => [name, await this.registry.resolve(name)] as const));
+    for (const [name, table] of resolved) {
+      if (!table) continue;
+      // by the name used in the request and by the plain name (a response may key by either)
+      tables.set(name, table);
+      tables.set(table.name, table);
+    }
+    const encrypted = (name: unknown): ResolvedTable | undefined => {
+      const table = typeof name === 'string' ? tables.get(name) : undefined;
+      return table?.encrypted ? table : undefined;
+    };
+
+    // Then what depends on the key schema (index keys are sign-only): expressions, indexes.
+    const jobs: { path: readonly PathKey[]; item: unknown; table: ResolvedTable }[] = [];
+    for (const [path, role] of Object.entries(spec.input)) {
+      if (role === 'partiql' || role === 'legacy' || role === 'projection' || role === 'select') continue;
+      for (const match of find(input, path)) {
+        const table = encrypted(match.table ?? match.parent['TableName']);
+        if (!table) continue;
+        if (role === 'item') jobs.push({ path: match.path, item: match.value, table });
+        else check(role, match, table.name, table, operation);
+      }
+    }
+
+    const rewrite = new CopyOnWrite<Record<string, unknown>>(input);
+    for (const path of spec.existingItemsOnly ?? []) {
+      for (const match of find(input, path)) {
+        const request = match.value as Readonly<Record<string, unknown>>;
+        if (!encrypted(request['TableName'])) continue;
+        const names = (request['ExpressionAttributeNames'] ?? {}) as Readonly<Record<string, string>>;
+        let placeholder = SIGNATURE_PLACEHOLDER;
+        while (Object.hasOwn(names, placeholder)) placeholder += '_';
+        const condition = request['ConditionExpression'];
+        const required = `attribute_exists(${placeholder})`;
+        rewrite.set([...match.path, 'ConditionExpression'], typeof condition === 'string' ? `(${condition}) AND ${required}` : required);
+        rewrite.set([...match.path, 'ExpressionAttributeNames'], { ...names, [placeholder]: SIGNATURE_ATTRIBUTE });
+      }
+    }
+
+    const plaintext = new Map<string, Item>();
+    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ item, table }) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new DdbecError('ERR_INVALID_ARGUMENT', `${operation}: an item for table "${table.name}" is not an object of attribute values`);
+      }
+      return table.encryptor.encryptItem(item as Item, table.crypto);
+    });
+    const remember = spec.output?.some((rule) => rule.role === 'unprocessed') ?? false;
+    jobs.forEach((job, i) => {
+      const item = stored[i] as Item;
+      rewrite.set(job.path, item);
+      const signature = item[SIGNATURE_ATTRIBUTE];
+      if (remember && signature && 'B' in signature) plaintext.set(Buffer.from(signature.B).toString('base64'), job.item as Item);
+    });
+
+    return { prepared: { operation, spec, input, tables, plaintext }, input: rewrite.result };
+  }
+
+  /** Verifies and decrypts the items of a response; returns a new output object. */
+  async decryptOutput<T>(prepared: Prepared, output: T): Promise<T> {
+    const rules = prepared.spec.output ?? [];
+    if (rules.length === 0) return output;
+    const rewrite = new CopyOnWrite(output);
+    const singles: { path: readonly PathKey[]; item: Item; table: ResolvedTable }[] = [];
+    const lists: { path: readonly PathKey[]; items: readonly unknown[]; table: ResolvedTable; tableName: string }[] = [];
+    for (const rule of rules) {
+      for (const match of find(output, rule.path)) {
+        const tableName = tableOf(prepared, rule, match);
+        const table = tableName === undefined ? undefined : prepared.tables.get(tableName);
+        if (!table?.encrypted) continue;
+        switch (rule.role) {
+          case 'item':
+            singles.push({ path: match.path, item: match.value as Item, table });
+            break;
+          case 'items':
+            if (Array.isArray(match.value)) lists.push({ path: match.path, items: match.value, table, tableName: tableName as string });
+            break;
+          case 'returnValues': {
+            const returnValues = prepared.input['ReturnValues'];
+            if (returnValues === 'ALL_OLD' || returnValues === 'ALL_NEW') singles.push({ path: match.path, item: match.value as Item, table });
+            else checkDoNothing(match.value as Item, table, prepared.operation);
+            break;
+          }
+          case 'unprocessed': {
+            const signature = (match.value as Item)[SIGNATURE_ATTRIBUTE];
+            const original = signature && 'B' in signature ? prepared.plaintext.get(Buffer.from(signature.B).toString('base64')) : undefined;
+            if (original) rewrite.set(match.path, original);
+            break;
+          }
+        }
+      }
+    }
+    const concurrency = this.registry.concurrency;
+    const decryptedSingles = await mapBounded(singles, concurrency, ({ item, table }) => table.encryptor.decryptItem(item, table.crypto));
+    singles.forEach((single, i) => {
+      rewrite.set(single.path, decryptedSingles[i]);
+    });
+
+    const flat = lists.flatMap((list, l) => list.items.map((item, index) => ({ l, index, item: item as Item, table: list.table })));
+    const decrypt = ({ item, table }: { item: Item; table: ResolvedTable }): Promise<Item> => table.encryptor.decryptItem(item, table.crypto);
+    const failures: DecryptionFailure[] = [];
+    if (this.registry.reportFailures) {
+      const settled = await settleBounded(flat, concurrency, decrypt);
+      const kept = lists.map((): Item[] => []);
+      flat.forEach((entry, i) => {
+        const result = settled[i];
+        if (result?.ok) (kept[entry.l] as Item[]).push(result.value);
+        else {
+          const list = lists[entry.l] as (typeof lists)[number];
+          failures.push({ tableName: list.tableName, index: entry.index, key: keyOf(entry.item, list.table), error: result?.error });
+        }
+      });
+      lists.forEach((list, l) => {
+        rewrite.set(list.path, kept[l]);
+      });
+      if (failures.length > 0) rewrite.set([DECRYPTION_FAILURES], failures);
+    } else {
+      const decrypted = await mapBounded(flat, concurrency, decrypt);
+      const rebuilt = lists.map((): Item[] => []);
+      flat.forEach((entry, i) => (rebuilt[entry.l] as Item[]).push(decrypted[i] as Item));
+      lists.forEach((list, l) => {
+        rewrite.set(list.path, rebuilt[l]);
+      });
+    }
+    return rewrite.result;
+  }
+
+  /**
+   * Decrypts the items an error carries (ConditionalCheckFailedException's `Item`,
+   * TransactionCanceledException's `CancellationReasons[].Item`), in place on the error the
+   * SDK just created. An item that does not decrypt is left as it was.
+   */
+  async decryptError(prepared: Prepared, error: unknown): Promise<void> {
+    for (const rule of prepared.spec.errors ?? []) {
+      for (const match of find(error, rule.path)) {
+        const tableName = tableOf(prepared, rule, match);
+        const table = tableName === undefined ? undefined : prepared.tables.get(tableName);
+        if (!table?.encrypted) continue;
+        try {
+          const decrypted = await table.encryptor.decryptItem(match.value as Item, table.crypto);
+          (match.parent as Record<PathKey, unknown>)[match.path[match.path.length - 1] as PathKey] = decrypted;
+        } catch {
+          // keep the stored form: it is ciphertext, not a leak
+        }
+      }
+    }
+  }
+}
+
+/** The failures of a multi-item read made with `decryptionFailures: 'report'` (empty when every item decrypted). */
+export function decryptionFailures(output: object): readonly DecryptionFailure[] {
+  const failures = (output as Record<string, unknown>)[DECRYPTION_FAILURES];
+  return Array.isArray(failures) ? (failures as DecryptionFailure[]) : [];
+}
+
+function tableOf(prepared: Prepared, rule: OutputRule, match: Match): string | undefined {
+  return match.table ?? findAt(prepared.input, rule.table ?? 'TableName', match.positions);
+}
+
+function actionFor(table: ResolvedTable, attribute: string): CryptoAction {
+  if (attribute === SIGNATURE_ATTRIBUTE || attribute === MATERIAL_DESCRIPTION_ATTRIBUTE) return CryptoAction.SignOnly;
+  return table.actions.actionOf(attribute);
+}
+
+/** Refuses what can't work on an encrypted table; `table` (the resolved table) is needed for expressions and indexes only. */
+function check(role: Exclude<InputRole, 'item' | 'partiql'>, match: Match, tableName: string, table: ResolvedTable | undefined, operation: string): void {
+  const member = describePath(match.path);
+  const where = `${operation} on encrypted table "${tableName}"`;
+  switch (role) {
+    case 'legacy':
+      throw new DdbecError(
+        'ERR_UNSUPPORTED_OPERATION',
+        `${where}: the legacy parameter ${member} is not supported (ddbec cannot check what it touches); use ${LEGACY_HINT[String(match.path[match.path.length - 1])] ?? 'an expression'} instead; nothing was sent`,
+      );
+    case 'projection':
+      throw new DdbecError(
+        'ERR_PROJECTION',
+        `${where}: ${member} is refused — the signature covers the whole item, so a partial item cannot be verified; read whole items and pick attributes after decryption; nothing was sent`,
+      );
+    case 'select':
+      if (match.value === 'SPECIFIC_ATTRIBUTES' || match.value === 'ALL_PROJECTED_ATTRIBUTES') {
+        throw new DdbecError(
+          'ERR_PROJECTION',
+          `${where}: Select ${match.value} is refused — the signature covers the whole item, so a partial item cannot be verified; use ALL_ATTRIBUTES or COUNT; nothing was sent`,
+        );
+      }
+      return;
+    case 'index': {
+      const index = table?.keySchema.indexes?.find((candidate) => candidate.indexName === match.value);
+      const select = match.parent['Select'];
+      if (!index?.projection || index.projection === 'ALL' || select === 'COUNT') return;
+      if (index.type === 'local' && select === 'ALL_ATTRIBUTES') return;
+      throw new DdbecError(
+        'ERR_PROJECTION',
+        `${where}: index "${index.indexName}" projects ${index.projection}, not every attribute, so its items cannot be verified; ${
+          index.type === 'local' ? "use Select: 'ALL_ATTRIBUTES' (DynamoDB then reads whole items from the table)" : 'query the table or an index that projects ALL'
+        }; nothing was sent`,
+      );
+    }
+    case 'condition':
+    case 'update': {
+      const names = match.parent['ExpressionAttributeNames'] as Readonly<Record<string, string>> | undefined;
+      for (const reference of attributeReferences(match.value as string, names, role, `${member} (${where})`)) {
+        const action = table === undefined ? CryptoAction.EncryptAndSign : actionFor(table, reference.attribute);
+        if (reference.target) {
+          if (action !== CryptoAction.DoNothing) {
+            throw new DdbecError(
+              'ERR_SIGNED_ATTRIBUTE_UPDATE',
+              `${where}: ${member} changes "${reference.attribute}", which is ${action === CryptoAction.EncryptAndSign ? 'encrypted and signed' : 'signed'}; changing it in place would break the item's signature. Only do-nothing attributes can be updated in place — use readModifyWrite() to change signed or encrypted attributes; nothing was sent`,
+            );
+          }
+          continue;
+        }
+        if (action === CryptoAction.EncryptAndSign && !(reference.whole && reference.firstArgument && EXISTENCE_FUNCTIONS.has(reference.inFunction))) {
+          throw new DdbecError(
+            'ERR_ENCRYPTED_ATTRIBUTE_IN_EXPRESSION',
+            `${where}: ${member} uses encrypted attribute "${reference.attribute}", but DynamoDB only has its ciphertext; expressions may use sign-only and do-nothing attributes (and attribute_exists / attribute_not_exists on any attribute); nothing was sent`,
+          );
+        }
+      }
+      return;
+    }
+  }
+}
+
+function checkDoNothing(attributes: Item, table: ResolvedTable, operation: string): void {
+  for (const name of Object.keys(attributes)) {
+    if (actionFor(table, name) !== CryptoAction.DoNothing) {
+      throw new DdbecError('ERR_MALFORMED_ITEM', `${operation} on table "${table.name}" returned a partial item with signed attribute "${name}", which cannot be verified`);
+    }
+  }
+}
+
+/** The primary key of a stored item (key attributes are never encrypted). */
+function keyOf(item: Item, table: ResolvedTable): Item {
+  const key: Item = {};
+  for (const name of [table.keySchema.partitionKey, table.keySchema.sortKey]) {
+    const value = typeof item === 'object' && item !== null && name !== undefined ? item[name] : undefined;
+    if (name !== undefined && value !== undefined) key[name] = value satisfies AttributeValue;
+  }
+  return key;
+}
+
+function describePath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
+  return out;
+}
