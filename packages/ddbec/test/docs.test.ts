@@ -1,0 +1,17 @@
+// The README's Errors section lists every error code the library can raise.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+it('README documents every DdbecErrorCode', () => {
+  const source = readFileSync(resolve(here, '../src/errors.ts'), 'utf8');
+  const union = source.slice(source.indexOf('export type DdbecErrorCode'), source.indexOf('const BRAND'));
+  const codes = [...union.matchAll(/'(ERR_[A-Z_]+)'/g)].map((m) => m[1]);
+  expect(codes.length).toBeGreaterThan(20);
+  const readme = readFileSync(resolve(here, '../../../README.md'), 'utf8');
+  const errors = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+  expect(codes.filter((code) => !errors.includes(`\`${code}\``))).toEqual([]);
+});
