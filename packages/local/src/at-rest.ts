@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorResponse, jsonResponse, type FrontContext, type FrontHandler, type FrontRequest, type FrontResponse } from './dynamodb-front.js';
+import { writeFileAtomic } from './files.js';
 import type { LocalKms, LocalKmsKeyInfo } from './kms/index.js';
 
 /**
@@ -650,7 +651,7 @@ export class AtRestEmulation {
       return;
     }
     mkdirSync(this.#backupDir, { recursive: true });
-    writeAtomic(this.#itemsFile(arn), JSON.stringify(items));
+    writeFileAtomic(this.#itemsFile(arn), JSON.stringify(items));
   }
 
   // ---- persistence ---------------------------------------------------------------------------
@@ -658,7 +659,7 @@ export class AtRestEmulation {
   #save(): void {
     if (this.#file === undefined) return;
     const doc: Persisted = { format: FORMAT, version: 1, tables: Object.fromEntries(this.#tables), backups: this.#backups };
-    writeAtomic(this.#file, `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileAtomic(this.#file, `${JSON.stringify(doc, null, 2)}\n`);
   }
 
   #load(file: string): void {
@@ -736,23 +737,3 @@ function backupDescription(record: BackupRecord, status: string): Json {
   };
 }
 
-/** Temp file in the same directory, fsync, rename. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-}

@@ -1,6 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../files.js';
 
 /*
  * The persisted state of the local KMS: one JSON document. Backing key material is stored
@@ -67,36 +66,10 @@ export interface KmsState {
   deletedKeyIds: string[];
 }
 
-/** Writes the state atomically: temp file in the same directory, fsync, rename, fsync the directory. */
+/** Writes the state atomically (see writeFileAtomic). */
 export function saveState(file: string, state: KmsState): void {
   const text = `${JSON.stringify({ format: FORMAT, version: 1, warning: WARNING, ...state }, null, 2)}\n`;
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  try {
-    const dir = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Directory fsync is best effort (not supported everywhere).
-  }
+  writeFileAtomic(file, text);
 }
 
 /**
