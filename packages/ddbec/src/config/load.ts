@@ -1,0 +1,531 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { DdbecError, isDdbecError } from '../errors.js';
+import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type SerializationProfile } from '../format/index.js';
+import { RsaPrivateKey, SecretKey, type SigningKey, type VerificationKey } from '../crypto/index.js';
+import type { CryptographicMaterialsProvider, EncryptionContext } from '../materials/index.js';
+import { MostRecentProvider, StaticMaterialsProvider, WrappedMaterialsProvider } from '../providers/index.js';
+import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.js';
+import type { MetaStore } from '../metastore/index.js';
+import { AttributeActions, ItemEncryptor } from '../encryptor/index.js';
+import type { EncryptionConfig, TableEncryptionConfig } from '../sdk/config.js';
+import { CONFIG_SCHEMA } from './schema.js';
+import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
+import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
+
+// ---- the file format, as TypeScript types -------------------------------------------------------
+
+export type ActionName = 'ENCRYPT_AND_SIGN' | 'SIGN_ONLY' | 'DO_NOTHING';
+
+/** Where a key comes from: a key file (relative to the configuration file) or an environment variable. */
+export type KeySourceConfig = { readonly file: string; readonly algorithm?: string } | { readonly env: string; readonly algorithm?: string };
+
+export interface StaticProviderConfig {
+  readonly type: 'static';
+  readonly encryptionKey?: KeySourceConfig;
+  readonly signingKey?: KeySourceConfig;
+  readonly verificationKey?: KeySourceConfig;
+  readonly materialDescription?: Readonly<Record<string, string>>;
+}
+
+export interface WrappedProviderConfig {
+  readonly type: 'wrapped';
+  readonly wrappingKey?: KeySourceConfig;
+  readonly unwrappingKey?: KeySourceConfig;
+  readonly signingKey?: KeySourceConfig;
+  readonly verificationKey?: KeySourceConfig;
+  readonly materialDescription?: Readonly<Record<string, string>>;
+}
+
+export interface DirectKmsProviderConfig {
+  readonly type: 'direct-kms';
+  readonly keyId: string;
+  readonly region?: string;
+  readonly discovery?: boolean;
+  readonly grantTokens?: readonly string[];
+  readonly materialDescription?: Readonly<Record<string, string>>;
+}
+
+export type InnerProviderConfig = StaticProviderConfig | WrappedProviderConfig | DirectKmsProviderConfig;
+
+export interface MostRecentProviderConfig {
+  readonly type: 'most-recent';
+  readonly metaStore: { readonly tableName: string; readonly provider: InnerProviderConfig };
+  readonly materialName: string;
+  readonly ttlMs?: number;
+  readonly cacheSize?: number;
+}
+
+export type ProviderConfig = InnerProviderConfig | MostRecentProviderConfig;
+
+export interface TableConfigFile {
+  readonly tableName?: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly attributeActions?: { readonly default?: ActionName; readonly overrides?: Readonly<Record<string, ActionName>> };
+  readonly provider?: ProviderConfig;
+  readonly signingProfile?: SerializationProfile;
+}
+
+/** The content of `ddbec.config.json`. */
+export interface ConfigFile {
+  readonly $schema?: string;
+  readonly version?: 1;
+  readonly region?: string;
+  readonly tables: Readonly<Record<string, TableConfigFile>>;
+}
+
+// ---- what loading gives --------------------------------------------------------------------------
+
+/** The MetaStore side of a `most-recent` table, for tools that create tables or rotate versions. */
+export interface MostRecentSetup {
+  readonly provider: MostRecentProvider;
+  readonly store: MetaStore;
+  readonly tableName: string;
+  readonly materialName: string;
+}
+
+/**
+ * One configured table, ready to use. It is a `CryptoConfig` itself (`encryptionContext` and
+ * `attributeActions`), so `encryptor.encryptItem(item, table)` works.
+ */
+export interface TableConfig {
+  /** The entry's name in the configuration. */
+  readonly name: string;
+  /** The DynamoDB table name. */
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string | undefined;
+  /** `none` for a plaintext table (every action DO_NOTHING). */
+  readonly providerType: ProviderConfig['type'] | 'none';
+  readonly materialsProvider: CryptographicMaterialsProvider;
+  /** The configured actions, key attributes made sign-only. */
+  readonly attributeActions: AttributeActions;
+  readonly encryptionContext: { readonly tableName: string; readonly partitionKeyName: string; readonly sortKeyName: string | undefined };
+  readonly signingProfile: SerializationProfile;
+  /** An item encryptor over the provider and signing profile. */
+  readonly encryptor: ItemEncryptor;
+  readonly mostRecent: MostRecentSetup | undefined;
+}
+
+export interface LoadedConfig {
+  /** The file read, when loaded from a path. */
+  readonly path: string | undefined;
+  readonly region: string | undefined;
+  /** The validated document. */
+  readonly document: ConfigFile;
+  /** The resolved tables (all, or those named in `options.tables`). */
+  readonly tables: Readonly<Record<string, TableConfig>>;
+  /**
+   * The resolved tables as the configuration of the SDK integration, by DynamoDB table name:
+   * `EncryptedDynamoDBClient.from(client, config.encryptionConfig)` (`ddbec/sdk`).
+   */
+  readonly encryptionConfig: EncryptionConfig;
+  /** A resolved table by name; a `ConfigError` names the configured ones when it is missing. */
+  table(name: string): TableConfig;
+}
+
+export interface LoadConfigOptions {
+  /** Needed by `most-recent` tables (the MetaStore). Your client: ddbec never creates one. */
+  readonly dynamoDBClient?: DynamoDBClient;
+  /** Needed by `direct-kms` providers: a client, or a function of the key's region (from the provider's `region` or key ARN). */
+  readonly kmsClient?: KMSClient | ((region: string | undefined) => KMSClient);
+  /** Where relative key files are; default: the configuration file's directory, else the working directory. */
+  readonly baseDir?: string;
+  /** Environment variables for `{ "env": … }` key sources; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Resolve only these tables (the others are still validated, but their keys are not read). */
+  readonly tables?: readonly string[];
+}
+
+/**
+ * An invalid configuration: every problem found, each with the JSON path it is about.
+ * `code` is `ERR_INVALID_ARGUMENT`.
+ */
+export class ConfigError extends DdbecError {
+  readonly issues: readonly ConfigIssue[];
+  readonly file: string | undefined;
+
+  constructor(issues: readonly ConfigIssue[], file?: string) {
+    const lines = issues.map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
+    super('ERR_INVALID_ARGUMENT', `invalid configuration${file === undefined ? '' : ` ${file}`}: ${lines.join('; ')}`);
+    this.issues = Object.freeze([...issues]);
+    this.file = file;
+  }
+}
+
+/** True for a {@link ConfigError} (also across the ESM and CommonJS builds). */
+export function isConfigError(error: unknown): error is ConfigError {
+  return isDdbecError(error, 'ERR_INVALID_ARGUMENT') && Array.isArray((error as { issues?: unknown }).issues);
+}
+
+/**
+ * Checks a parsed configuration against the schema and the rules the schema cannot say (key
+ * attributes never encrypted, a provider for every table that signs, …), without reading any
+ * key. Throws a {@link ConfigError}; returns the document typed.
+ */
+export function validateConfig(document: unknown, file?: string): ConfigFile {
+  const issues = validateAgainstSchema(document, CONFIG_SCHEMA);
+  if (issues.length === 0) {
+    const owners = new Map<string, string>();
+    for (const [name, table] of Object.entries((document as ConfigFile).tables)) {
+      const at = joinPath('tables', name);
+      issues.push(...tableIssues(table, at));
+      const physical = table.tableName ?? name;
+      const owner = owners.get(physical);
+      if (owner === undefined) owners.set(physical, at);
+      else issues.push({ path: table.tableName === undefined ? at : joinPath(at, 'tableName'), message: `DynamoDB table "${physical}" is already configured by ${owner}` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues, file);
+  return document as ConfigFile;
+}
+
+/**
+ * Loads `ddbec.config.json` (a path) or an already parsed configuration (an object): validates
+ * it, reads the keys and builds each table's materials provider and attribute actions. Apps
+ * and the `ddbec` CLI share this loader, so they read a table the same way.
+ */
+export async function loadConfig(source: string | object, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const path = typeof source === 'string' ? resolve(source) : undefined;
+  const document = validateConfig(path === undefined ? source : await readDocument(path), path);
+  const baseDir = options.baseDir ?? (path === undefined ? process.cwd() : dirname(path));
+  const names = options.tables ?? Object.keys(document.tables);
+  const resolver = new Resolver(baseDir, options, document.region, await awsModules(document, names));
+  const tables: Record<string, TableConfig> = {};
+  for (const name of names) {
+    const table = Object.hasOwn(document.tables, name) ? document.tables[name] : undefined;
+    if (table === undefined) throw missingTable(name, document, path);
+    const built = resolver.table(name, table);
+    if (built !== undefined) tables[name] = built;
+  }
+  if (resolver.issues.length > 0) throw new ConfigError(resolver.issues, path);
+  const sdkTables: Record<string, TableEncryptionConfig> = {};
+  for (const table of Object.values(tables)) {
+    sdkTables[table.tableName] = {
+      itemEncryptor: table.encryptor,
+      attributeActions: table.attributeActions,
+      keySchema: { partitionKey: table.partitionKey, sortKey: table.sortKey },
+    };
+  }
+  return {
+    path,
+    region: document.region,
+    document,
+    tables,
+    encryptionConfig: { tables: sdkTables },
+    table(name: string): TableConfig {
+      const table = Object.hasOwn(tables, name) ? tables[name] : undefined;
+      if (table === undefined) throw missingTable(name, document, path);
+      return table;
+    },
+  };
+}
+
+async function readDocument(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }], path);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }], path);
+  }
+}
+
+function missingTable(name: string, document: ConfigFile, path: string | undefined): ConfigError {
+  const known = Object.keys(document.tables);
+  return new ConfigError([{ path: joinPath('tables', name), message: `no such table (configured: ${known.join(', ')})` }], path);
+}
+
+/**
+ * The modules that import the AWS SDK, loaded only when a table needs them: a configuration of
+ * static and wrapped keys works without `@aws-sdk/client-kms` (or `client-dynamodb`) installed.
+ */
+interface AwsModules {
+  readonly DirectKmsMaterialsProvider?: typeof DirectKmsMaterialsProvider;
+  readonly MetaStore?: typeof MetaStore;
+}
+
+async function awsModules(document: ConfigFile, names: readonly string[]): Promise<AwsModules> {
+  const types = new Set<string>();
+  for (const name of names) {
+    const provider = Object.hasOwn(document.tables, name) ? document.tables[name]?.provider : undefined;
+    if (provider !== undefined) types.add(provider.type);
+    if (provider?.type === 'most-recent') types.add(provider.metaStore.provider.type);
+  }
+  return {
+    ...(types.has('direct-kms') ? { DirectKmsMaterialsProvider: (await import('../providers/direct-kms/index.js')).DirectKmsMaterialsProvider } : {}),
+    ...(types.has('most-recent') ? { MetaStore: (await import('../metastore/index.js')).MetaStore } : {}),
+  };
+}
+
+// ---- rules beyond the schema ------------------------------------------------------------------
+
+const RESERVED: ReadonlySet<string> = new Set([SIGNATURE_ATTRIBUTE, MATERIAL_DESCRIPTION_ATTRIBUTE]);
+
+function tableIssues(table: TableConfigFile, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const actions = table.attributeActions;
+  const overrides = actions?.overrides ?? {};
+  for (const [attribute, action] of Object.entries(overrides)) {
+    const where = joinPath(joinPath(joinPath(at, 'attributeActions'), 'overrides'), attribute);
+    if (RESERVED.has(attribute)) issues.push({ path: where, message: 'is reserved for ddbec and cannot have an action' });
+    else if (action === 'ENCRYPT_AND_SIGN' && (attribute === table.partitionKey || attribute === table.sortKey)) {
+      issues.push({ path: where, message: 'a key attribute cannot be ENCRYPT_AND_SIGN (DynamoDB must read it); use SIGN_ONLY' });
+    }
+  }
+  const all = [actions?.default ?? 'ENCRYPT_AND_SIGN', ...Object.values(overrides)];
+  const encrypts = all.includes('ENCRYPT_AND_SIGN');
+  const plaintext = all.every((action) => action === 'DO_NOTHING');
+  const provider = table.provider;
+  if (provider === undefined) {
+    if (!plaintext) issues.push({ path: joinPath(at, 'provider'), message: 'is required (the table signs or encrypts attributes)' });
+    return issues;
+  }
+  issues.push(...providerIssues(provider, joinPath(at, 'provider'), encrypts));
+  return issues;
+}
+
+function providerIssues(provider: ProviderConfig, at: string, encrypts: boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const need = (ok: boolean, path: string, message: string): void => {
+    if (!ok) issues.push({ path, message });
+  };
+  switch (provider.type) {
+    case 'static':
+      need(provider.signingKey !== undefined || provider.verificationKey !== undefined, joinPath(at, 'signingKey'), 'is required (or verificationKey, to only read)');
+      need(!encrypts || provider.encryptionKey !== undefined, joinPath(at, 'encryptionKey'), 'is required: the table has ENCRYPT_AND_SIGN attributes');
+      break;
+    case 'wrapped':
+      need(provider.wrappingKey !== undefined || provider.unwrappingKey !== undefined, joinPath(at, 'wrappingKey'), 'is required (or unwrappingKey, to only read)');
+      need(provider.signingKey !== undefined || provider.verificationKey !== undefined, joinPath(at, 'signingKey'), 'is required (or verificationKey, to only read)');
+      break;
+    case 'direct-kms':
+      break;
+    case 'most-recent':
+      need(!provider.materialName.includes('#'), joinPath(at, 'materialName'), 'must not contain "#"');
+      issues.push(...providerIssues(provider.metaStore.provider, joinPath(joinPath(at, 'metaStore'), 'provider'), true));
+      break;
+  }
+  return issues;
+}
+
+// ---- building providers --------------------------------------------------------------------------
+
+type Role = 'encryption' | 'signing' | 'verification' | 'wrapping' | 'unwrapping';
+
+class Resolver {
+  readonly issues: ConfigIssue[] = [];
+  readonly #baseDir: string;
+  readonly #options: LoadConfigOptions;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #region: string | undefined;
+  readonly #aws: AwsModules;
+
+  constructor(baseDir: string, options: LoadConfigOptions, region: string | undefined, aws: AwsModules) {
+    this.#baseDir = baseDir;
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.#region = region;
+    this.#aws = aws;
+  }
+
+  table(name: string, table: TableConfigFile): TableConfig | undefined {
+    const at = joinPath('tables', name);
+    const before = this.issues.length;
+    const actions = table.attributeActions;
+    const attributeActions = new AttributeActions({
+      defaultAction: (actions?.default ?? CryptoAction.EncryptAndSign),
+      attributeActions: (actions?.overrides ?? {}) as Readonly<Record<string, CryptoAction>>,
+    }).withKeyAttributes(table.partitionKey, table.sortKey);
+    let mostRecent: MostRecentSetup | undefined;
+    let materialsProvider: CryptographicMaterialsProvider | undefined;
+    const provider = table.provider;
+    if (provider === undefined) materialsProvider = PLAINTEXT;
+    else if (provider.type === 'most-recent') {
+      mostRecent = this.#mostRecent(provider, joinPath(at, 'provider'));
+      materialsProvider = mostRecent?.provider;
+    } else materialsProvider = this.#inner(provider, joinPath(at, 'provider'));
+    if (materialsProvider === undefined || this.issues.length > before) return undefined;
+    const tableName = table.tableName ?? name;
+    const signingProfile = table.signingProfile ?? 'java';
+    return Object.freeze({
+      name,
+      tableName,
+      partitionKey: table.partitionKey,
+      sortKey: table.sortKey,
+      providerType: provider?.type ?? 'none',
+      materialsProvider,
+      attributeActions,
+      encryptionContext: Object.freeze({ tableName, partitionKeyName: table.partitionKey, sortKeyName: table.sortKey }),
+      signingProfile,
+      encryptor: new ItemEncryptor({ materialsProvider, signingProfile }),
+      mostRecent,
+    });
+  }
+
+  #mostRecent(config: MostRecentProviderConfig, at: string): MostRecentSetup | undefined {
+    const inner = this.#inner(config.metaStore.provider, joinPath(joinPath(at, 'metaStore'), 'provider'));
+    const client = this.#options.dynamoDBClient;
+    if (client === undefined) this.issues.push({ path: joinPath(at, 'metaStore'), message: 'needs a DynamoDB client (options.dynamoDBClient)' });
+    if (inner === undefined || client === undefined) return undefined;
+    const MetaStoreClass = this.#aws.MetaStore as typeof MetaStore;
+    return this.#build(at, () => {
+      const store = new MetaStoreClass({ client, tableName: config.metaStore.tableName, materialsProvider: inner });
+      const provider = new MostRecentProvider({
+        store,
+        materialName: config.materialName,
+        ttlMs: config.ttlMs ?? 60_000,
+        ...(config.cacheSize === undefined ? {} : { cacheSize: config.cacheSize }),
+      });
+      return { provider, store, tableName: config.metaStore.tableName, materialName: config.materialName };
+    });
+  }
+
+  #inner(config: InnerProviderConfig, at: string): CryptographicMaterialsProvider | undefined {
+    const before = this.issues.length;
+    // A key that could not be read is reported at its own path; the provider is then not built.
+    const build = <T>(make: () => T): T | undefined => (this.issues.length > before ? undefined : this.#build(at, make));
+    switch (config.type) {
+      case 'static': {
+        const encryptionKey = this.#key(config.encryptionKey, joinPath(at, 'encryptionKey'), 'encryption');
+        const signingKey = this.#key(config.signingKey, joinPath(at, 'signingKey'), 'signing');
+        const verificationKey = this.#key(config.verificationKey, joinPath(at, 'verificationKey'), 'verification');
+        return build(() =>
+          new StaticMaterialsProvider({
+            ...optional('encryptionKey', encryptionKey as SecretKey | undefined),
+            ...optional('signingKey', signingKey as SigningKey | undefined),
+            ...optional('verificationKey', verificationKey as VerificationKey | undefined),
+            ...optional('materialDescription', config.materialDescription),
+          }),
+        );
+      }
+      case 'wrapped': {
+        const wrapping = this.#key(config.wrappingKey, joinPath(at, 'wrappingKey'), 'wrapping');
+        const unwrapping = this.#key(config.unwrappingKey, joinPath(at, 'unwrappingKey'), 'unwrapping');
+        const signingKey = this.#key(config.signingKey, joinPath(at, 'signingKey'), 'signing');
+        const verificationKey = this.#key(config.verificationKey, joinPath(at, 'verificationKey'), 'verification');
+        // An RSA private key as the wrapping key stands for the pair: wrap with its public half.
+        const wrappingKey = wrapping instanceof RsaPrivateKey ? wrapping.publicKey('RSA') : wrapping;
+        const unwrappingKey = unwrapping ?? (wrapping instanceof RsaPrivateKey ? wrapping : undefined);
+        return build(() =>
+          new WrappedMaterialsProvider({
+            ...optional('wrappingKey', wrappingKey),
+            ...optional('unwrappingKey', unwrappingKey as SecretKey | RsaPrivateKey | undefined),
+            ...optional('signingKey', signingKey as SigningKey | undefined),
+            ...optional('verificationKey', verificationKey as VerificationKey | undefined),
+            ...optional('materialDescription', config.materialDescription),
+          }),
+        );
+      }
+      case 'direct-kms': {
+        const kmsClient = this.#options.kmsClient;
+        if (kmsClient === undefined) {
+          this.issues.push({ path: at, message: 'needs a KMS client (options.kmsClient)' });
+          return undefined;
+        }
+        const region = config.region ?? this.#region;
+        const client = typeof kmsClient === 'function' ? (keyRegion: string | undefined) => kmsClient(keyRegion ?? region) : kmsClient;
+        const DirectKms = this.#aws.DirectKmsMaterialsProvider as typeof DirectKmsMaterialsProvider;
+        return build(() =>
+          new DirectKms({
+            kmsClient: client,
+            keyId: config.keyId,
+            ...optional('discovery', config.discovery),
+            ...optional('grantTokens', config.grantTokens),
+            ...optional('materialDescription', config.materialDescription),
+          }),
+        );
+      }
+    }
+  }
+
+  #build<T>(at: string, make: () => T): T | undefined {
+    try {
+      return make();
+    } catch (error) {
+      if (!isDdbecError(error)) throw error;
+      this.issues.push({ path: at, message: error.message });
+      return undefined;
+    }
+  }
+
+  /** Reads a key source and checks it fits its role; undefined (with an issue) when it does not. */
+  #key(source: KeySourceConfig | undefined, at: string, role: Role): ConfigKey | undefined {
+    if (source === undefined) return undefined;
+    let text: string;
+    let where: string;
+    if ('file' in source) {
+      const file = isAbsolute(source.file) ? source.file : resolve(this.#baseDir, source.file);
+      where = joinPath(at, 'file');
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        this.issues.push({ path: where, message: `cannot read key file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+        return undefined;
+      }
+    } else {
+      where = joinPath(at, 'env');
+      const value = this.#env[source.env];
+      if (value === undefined || value === '') {
+        this.issues.push({ path: where, message: `environment variable ${source.env} is not set` });
+        return undefined;
+      }
+      text = value;
+    }
+    let key: ConfigKey;
+    try {
+      key = parseKeyText(text, source.algorithm, role === 'encryption' || role === 'wrapping' || role === 'unwrapping' ? 'AES' : 'HmacSHA256');
+    } catch (error) {
+      if (!isDdbecError(error)) throw error;
+      this.issues.push({ path: where, message: `the key ${error.message}` });
+      return undefined;
+    }
+    const problem = misfit(key, role);
+    if (problem !== undefined) {
+      this.issues.push({ path: where, message: `${problem}, found ${describeKey(key)}` });
+      return undefined;
+    }
+    return role === 'verification' && key instanceof RsaPrivateKey ? key.publicKey() : key;
+  }
+}
+
+/** Why a key cannot serve a role, or undefined when it can. */
+function misfit(key: ConfigKey, role: Role): string | undefined {
+  const aes = key instanceof SecretKey && key.algorithm === 'AES';
+  const hmac = key instanceof SecretKey && key.algorithm.startsWith('Hmac');
+  switch (role) {
+    case 'encryption':
+      return aes ? undefined : 'expected an AES key';
+    case 'signing':
+      return hmac || key instanceof RsaPrivateKey ? undefined : 'expected an HMAC key or an RSA private key';
+    case 'verification':
+      return hmac || !(key instanceof SecretKey) ? undefined : 'expected an HMAC key or an RSA key';
+    case 'wrapping':
+      return aes || !(key instanceof SecretKey) ? undefined : 'expected an AES key or an RSA key';
+    case 'unwrapping':
+      return aes || key instanceof RsaPrivateKey ? undefined : 'expected an AES key or an RSA private key';
+  }
+}
+
+/** `{ [name]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreads). */
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [name]: value } as { [P in K]?: V });
+}
+
+/** The provider of a plaintext table: never asked, since every action is DO_NOTHING. */
+const PLAINTEXT: CryptographicMaterialsProvider = Object.freeze({
+  getEncryptionMaterials(): Promise<never> {
+    return Promise.reject(new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this table is configured as plaintext (no provider)'));
+  },
+  getDecryptionMaterials(_context: EncryptionContext): Promise<never> {
+    return Promise.reject(new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this table is configured as plaintext (no provider)'));
+  },
+});

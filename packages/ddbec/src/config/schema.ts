@@ -1,0 +1,170 @@
+import type { SchemaNode } from './validate.js';
+
+const nonEmpty = (description: string): SchemaNode => ({ type: 'string', minLength: 1, description });
+
+const action: SchemaNode = {
+  enum: ['ENCRYPT_AND_SIGN', 'SIGN_ONLY', 'DO_NOTHING'],
+  description: 'ENCRYPT_AND_SIGN, SIGN_ONLY or DO_NOTHING.',
+};
+
+const algorithm = nonEmpty(
+  'Key algorithm when the key text does not say: AES, HmacSHA256 (HmacSHA224/384/512) for raw secret keys; SHA256withRSA (SHA384withRSA, …) to sign with an RSA key.',
+);
+
+const materialDescription: SchemaNode = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'Entries written into every item’s material description.',
+};
+
+/**
+ * The JSON Schema of `ddbec.config.json`. The same object drives {@link validateConfig} and is
+ * shipped as `ddbec.config.schema.json` at the package root for editors.
+ */
+export const CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'ddbec configuration (ddbec.config.json)',
+  description: 'Tables encrypted by ddbec: their keys, materials provider and attribute actions.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['tables'],
+  properties: {
+    $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
+    version: { enum: [1], description: 'Format version of this file (1).' },
+    region: nonEmpty('AWS region for the DynamoDB and KMS clients when none is given otherwise.'),
+    tables: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: { $ref: '#/$defs/table' },
+      description: 'Encrypted tables by name (the name used with `ddbec --table` and `config.table(name)`).',
+    },
+  },
+  $defs: {
+    table: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['partitionKey'],
+      properties: {
+        tableName: nonEmpty('The DynamoDB table name; defaults to the entry’s name.'),
+        partitionKey: nonEmpty('Partition key attribute name (never encrypted; signed unless the default is DO_NOTHING).'),
+        sortKey: nonEmpty('Sort key attribute name, if the table has one.'),
+        attributeActions: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'What to do with each attribute. Readers must use exactly the writers’ actions.',
+          properties: {
+            default: { ...action, description: 'The action of every attribute not named in overrides (default ENCRYPT_AND_SIGN).' },
+            overrides: { type: 'object', additionalProperties: action, description: 'Per-attribute actions.' },
+          },
+        },
+        provider: {
+          $ref: '#/$defs/provider',
+          description: 'The materials provider. Required unless every action is DO_NOTHING (a plaintext table).',
+        },
+        signingProfile: {
+          enum: ['java', 'python'],
+          description: 'Whose serialization to sign with where the Java and Python clients differ (default java).',
+        },
+      },
+    },
+    provider: {
+      oneOf: [
+        { $ref: '#/$defs/staticProvider' },
+        { $ref: '#/$defs/wrappedProvider' },
+        { $ref: '#/$defs/directKmsProvider' },
+        { $ref: '#/$defs/mostRecentProvider' },
+      ],
+    },
+    innerProvider: {
+      oneOf: [{ $ref: '#/$defs/staticProvider' }, { $ref: '#/$defs/wrappedProvider' }, { $ref: '#/$defs/directKmsProvider' }],
+      description: 'The provider that protects the MetaStore rows (usually direct-kms).',
+    },
+    staticProvider: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      description: 'The same raw keys for every item.',
+      properties: {
+        type: { const: 'static' },
+        encryptionKey: { $ref: '#/$defs/keySource', description: 'AES key (omit for sign-only tables).' },
+        signingKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA private key.' },
+        verificationKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA public key, for read-only use.' },
+        materialDescription,
+      },
+    },
+    wrappedProvider: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      description: 'A fresh content key per item, wrapped with an AES key (AES Key Wrap) or an RSA key (RSA-OAEP).',
+      properties: {
+        type: { const: 'wrapped' },
+        wrappingKey: {
+          $ref: '#/$defs/keySource',
+          description: 'AES key-encryption key, RSA public key, or RSA private key (then it also unwraps).',
+        },
+        unwrappingKey: { $ref: '#/$defs/keySource', description: 'RSA private key, when wrappingKey is the public key.' },
+        signingKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA private key.' },
+        verificationKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA public key, for read-only use.' },
+        materialDescription,
+      },
+    },
+    directKmsProvider: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'keyId'],
+      description: 'One AWS KMS data key per item.',
+      properties: {
+        type: { const: 'direct-kms' },
+        keyId: nonEmpty('Key id, key ARN, alias name or alias ARN.'),
+        region: nonEmpty('Region of the KMS key (default: the key ARN’s region, else the client’s).'),
+        discovery: { type: 'boolean', description: 'Decrypt with whatever key encrypted the item (migrations and tools only).' },
+        grantTokens: { type: 'array', items: nonEmpty('A KMS grant token.') },
+        materialDescription,
+      },
+    },
+    mostRecentProvider: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'metaStore', 'materialName'],
+      description: 'Versioned keys in a MetaStore table; encrypts with the newest version.',
+      properties: {
+        type: { const: 'most-recent' },
+        metaStore: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['tableName', 'provider'],
+          properties: {
+            tableName: nonEmpty('The MetaStore table.'),
+            provider: { $ref: '#/$defs/innerProvider' },
+          },
+        },
+        materialName: nonEmpty('The material (key family) name; must not contain "#".'),
+        ttlMs: { type: 'integer', minimum: 0, description: 'How long the newest version is cached, in ms (default 60000).' },
+        cacheSize: { type: 'integer', minimum: 1, description: 'How many versions are kept in memory (default 1000).' },
+      },
+    },
+    keySource: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['file'],
+          properties: {
+            file: nonEmpty('Key file (as written by `ddbec keys generate`), relative to the configuration file.'),
+            algorithm,
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['env'],
+          properties: {
+            env: nonEmpty('Environment variable holding the key: a key file’s text, or raw key bytes in base64.'),
+            algorithm,
+          },
+        },
+      ],
+    },
+  },
+} as const satisfies SchemaNode;
