@@ -1,35 +1,17 @@
-import {
-  AttributeActions,
-  CryptoAction,
-  isDdbecError,
-  ItemEncryptor,
-  SecretKey,
-  StaticMaterialsProvider,
-  type AttributeValue,
-  type Item,
-} from 'ddbec';
-import { EXIT, type Io } from '../io.js';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, type Item } from 'ddbec';
+import { loadConfig, type ConfigFile } from 'ddbec/config';
+import { MetaStore } from 'ddbec/metastore';
+import { CommandFailed, EXIT, line, type Io } from '../io.js';
+import { inspectItem } from '../inspect.js';
+import { itemLines } from '../items.js';
+import { startLocalStack } from '../local/stack.js';
+import type { CommandSpec } from '../spec.js';
+import { EncryptedTable } from '../table.js';
 
-/**
- * `ddbec demo`: encrypts a customer record with a static AES-256 + HMAC-SHA256 provider,
- * shows it as it would be stored and as it is read back, then shows a tampered copy being
- * refused. Runs in memory; no AWS account, no network.
- */
-export async function demo(_options: Record<string, never>, io: Io): Promise<number> {
-  const out = (text = ''): unknown => io.stdout.write(`${text}\n`);
-  const provider = new StaticMaterialsProvider({
-    encryptionKey: SecretKey.generate('AES', 256),
-    signingKey: SecretKey.generate('HmacSHA256', 256),
-  });
-  const encryptor = new ItemEncryptor({ materialsProvider: provider });
-  const config = {
-    encryptionContext: { tableName: 'customers', partitionKeyName: 'customerId' },
-    attributeActions: new AttributeActions({
-      defaultAction: CryptoAction.EncryptAndSign,
-      attributeActions: { customerId: CryptoAction.SignOnly, plan: CryptoAction.SignOnly, lastSeen: CryptoAction.DoNothing },
-    }),
-  };
-  const customer: Item = {
+const CUSTOMERS: readonly Item[] = [
+  {
     customerId: { S: 'c-1001' },
     name: { S: 'Ada Lovelace' },
     email: { S: 'ada@example.com' },
@@ -38,51 +20,160 @@ export async function demo(_options: Record<string, never>, io: Io): Promise<num
     plan: { S: 'pro' },
     tags: { SS: ['early-adopter', 'vip'] },
     lastSeen: { S: '2026-11-29T10:00:00Z' },
+  },
+  { customerId: { S: 'c-1002' }, name: { S: 'Grace Hopper' }, email: { S: 'grace@example.com' }, cardLast4: { S: '1881' }, plan: { S: 'team' }, lastSeen: { S: '2026-11-28T16:30:00Z' } },
+  { customerId: { S: 'c-1003' }, name: { S: 'Alan Turing' }, email: { S: 'alan@example.com' }, cardLast4: { S: '0623' }, plan: { S: 'free' }, lastSeen: { S: '2026-11-27T09:12:00Z' } },
+];
+
+/**
+ * `ddbec demo`: a short story on an in-process local stack (DynamoDB + KMS on 127.0.0.1, in
+ * memory): encrypted writes with versioned keys protected by KMS, the stored item seen
+ * without keys, tampering refused, key rotation, and a disabled KMS key. No AWS account.
+ */
+export async function demo(_options: Record<string, never>, io: Io): Promise<number> {
+  const say = (text = ''): void => {
+    line(io.stdout, text);
   };
-
-  out('ddbec demo — client-side encryption of a DynamoDB item (static AES-256 + HMAC-SHA256 keys)');
-  out();
-  out('Actions: customerId, plan = sign only; lastSeen = do nothing; everything else = encrypt and sign.');
-  out();
-  out('1. The plaintext item:');
-  printItem(customer, out);
-
-  const stored = await encryptor.encryptItem(customer, config);
-  out();
-  out('2. As it is stored in DynamoDB (encrypted attributes are binary IV || AES-CBC ciphertext):');
-  printItem(stored, out);
-
-  const read = await encryptor.decryptItem(stored, config);
-  out();
-  out('3. Read back: signature verified, attributes decrypted:');
-  printItem(read, out);
-
-  out();
-  out('4. Someone changes the sign-only "plan" attribute in the table from "pro" to "enterprise":');
+  const started = Date.now();
+  say('ddbec demo — client-side encryption for DynamoDB, against a local DynamoDB and KMS (nothing leaves 127.0.0.1)');
+  say();
+  const stack = await startLocalStack();
+  const local = { region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamodb = new DynamoDBClient({ ...local, endpoint: stack.dynamodb.endpoint });
+  const kms = new KMSClient({ ...local, endpoint: stack.kms.endpoint });
   try {
-    await encryptor.decryptItem({ ...stored, plan: { S: 'enterprise' } }, config);
-    out('   !! the tampered item was accepted — this is a bug');
-    return EXIT.failed;
+    say(`1. Local stack up: DynamoDB ${stack.dynamodb.endpoint}, KMS ${stack.kms.endpoint} (in memory).`);
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'ddbec demo' }));
+    const keyArn = KeyMetadata?.Arn;
+    if (keyArn === undefined) throw new CommandFailed('the local KMS created no key');
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/ddbec-demo', TargetKeyId: keyArn }));
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: 'customers',
+        AttributeDefinitions: [{ AttributeName: 'customerId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await MetaStore.createTable(dynamodb, 'ddbec-keys', { pollMs: 50 });
+    const document: ConfigFile = {
+      tables: {
+        customers: {
+          partitionKey: 'customerId',
+          attributeActions: { default: 'ENCRYPT_AND_SIGN', overrides: { plan: 'SIGN_ONLY', lastSeen: 'DO_NOTHING' } },
+          provider: {
+            type: 'most-recent',
+            materialName: 'customers',
+            ttlMs: 60_000,
+            metaStore: { tableName: 'ddbec-keys', provider: { type: 'direct-kms', keyId: 'alias/ddbec-demo' } },
+          },
+        },
+      },
+    };
+    say('2. Created a KMS key (alias/ddbec-demo), the table "customers" and a MetaStore table "ddbec-keys"');
+    say('   (versioned AES/HMAC keys, each version stored encrypted under the KMS key). The configuration —');
+    say('   what a ddbec.config.json holds:');
+    for (const text of JSON.stringify(document, null, 2).split('\n')) say(`     ${text}`);
+    const open = async (): Promise<EncryptedTable> => {
+      const config = await loadConfig(document, { dynamoDBClient: dynamodb, kmsClient: kms });
+      return new EncryptedTable(config.table('customers'), dynamodb);
+    };
+    const app = await open();
+
+    say();
+    say('3. Write three customers through the encrypting client:');
+    for (const customer of CUSTOMERS) {
+      await app.put(customer);
+      say(`   put ${customer['customerId'] && 'S' in customer['customerId'] ? customer['customerId'].S : '?'}`);
+    }
+
+    const key: Item = { customerId: { S: 'c-1001' } };
+    const raw = async (): Promise<Item> => {
+      const { Item: stored } = await dynamodb.send(new GetItemCommand({ TableName: 'customers', Key: key, ConsistentRead: true }));
+      if (stored === undefined) throw new CommandFailed('c-1001 is missing');
+      return stored;
+    };
+    const stored = await raw();
+    say();
+    say('4. c-1001 as DynamoDB stores it (a plain client, no keys): encrypted attributes are IV || AES-CBC ciphertext,');
+    say('   plus a signature and a material description that says how to get the keys back:');
+    for (const text of itemLines(stored, '   ')) say(text);
+    const described = inspectItem(stored, app.config.attributeActions);
+    say(`   material description (${MATERIAL_DESCRIPTION_ATTRIBUTE}), decoded:`);
+    for (const [name, value] of Object.entries(described.materialDescription ?? {})) say(`     ${name.padEnd(24)}${value.length > 60 ? `${value.slice(0, 56)}…` : value}`);
+    say(`   → provider: ${described.provider.label}`);
+
+    say();
+    say('5. c-1001 read through the encrypting client (signature verified, attributes decrypted):');
+    for (const text of itemLines((await app.get(key)) ?? {}, '   ')) say(text);
+
+    say();
+    say('6. Someone with table access but no keys changes the sign-only "plan" from "pro" to "enterprise":');
+    await dynamodb.send(
+      new UpdateItemCommand({ TableName: 'customers', Key: key, UpdateExpression: 'SET #p = :p', ExpressionAttributeNames: { '#p': 'plan' }, ExpressionAttributeValues: { ':p': { S: 'enterprise' } } }),
+    );
+    if (!(await refused(app, key, 'ERR_SIGNATURE_INVALID', say))) return EXIT.failed;
+    await dynamodb.send(
+      new UpdateItemCommand({ TableName: 'customers', Key: key, UpdateExpression: 'SET #p = :p, #l = :l', ExpressionAttributeNames: { '#p': 'plan', '#l': 'lastSeen' }, ExpressionAttributeValues: { ':p': { S: 'pro' }, ':l': { S: '2026-11-30T08:00:00Z' } } }),
+    );
+    const restored = await app.get(key);
+    say(`   Putting "pro" back makes it readable again; the do-nothing "lastSeen" may change freely (now ${restored?.['lastSeen'] && 'S' in restored['lastSeen'] ? restored['lastSeen'].S : '?'}).`);
+
+    say();
+    say('7. Rotate: a new version of the "customers" keys. New items use it; old items keep naming theirs:');
+    const mostRecent = app.config.mostRecent;
+    if (mostRecent === undefined) throw new CommandFailed('the demo table has no MetaStore');
+    const version = await mostRecent.provider.rotate();
+    const newcomer: Item = { customerId: { S: 'c-1004' }, name: { S: 'Katherine Johnson' }, email: { S: 'katherine@example.com' }, cardLast4: { S: '1918' }, plan: { S: 'pro' }, lastSeen: { S: '2026-11-30T09:00:00Z' } };
+    await app.put(newcomer);
+    for (const id of ['c-1001', 'c-1004']) {
+      const itemKey: Item = { customerId: { S: id } };
+      const storedItem = (await app.getRaw(itemKey)) ?? {};
+      const plain = await app.get(itemKey);
+      say(`   ${id}: written with ${inspectItem(storedItem).provider.metaId ?? '?'}, reads back as ${plain?.['name'] && 'S' in plain['name'] ? plain['name'].S : '?'}`);
+    }
+    say(`   (the MetaStore now holds customers#0 … customers#${version})`);
+
+    say();
+    say('8. Disable the KMS key (DisableKey). A reader starting now — no cached keys — cannot unlock any version:');
+    await kms.send(new DisableKeyCommand({ KeyId: keyArn }));
+    const fresh = await open();
+    await refused(fresh, key, undefined, say);
+    say('   (A running reader keeps the version keys it already unwrapped until its cache TTL expires, 60 s here.)');
+    await kms.send(new EnableKeyCommand({ KeyId: keyArn }));
+    const again = await (await open()).get(key);
+    say(`   EnableKey: readable again (${again?.['email'] && 'S' in again['email'] ? again['email'].S : '?'}).`);
+
+    say();
+    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: \`ddbec local up\` for a local stack that stays, \`ddbec keys generate\`,`);
+    say('a ddbec.config.json like the one above, then `ddbec put|get|scan`, `ddbec inspect`, `ddbec metastore rotate`.');
+    return EXIT.ok;
+  } finally {
+    dynamodb.destroy();
+    kms.destroy();
+    await stack.stop();
+  }
+}
+
+/** Reads an item that must be refused; prints the refusal. False when it was accepted. */
+async function refused(table: EncryptedTable, key: Item, code: 'ERR_SIGNATURE_INVALID' | undefined, say: (text?: string) => void): Promise<boolean> {
+  try {
+    await table.get(key);
+    say('   !! the item was accepted — this is a bug');
+    return false;
   } catch (error) {
-    if (!isDdbecError(error, 'ERR_SIGNATURE_INVALID')) throw error;
-    out(`   refused: ${error.code} — ${error.message}`);
+    if (!isDdbecError(error) || (code !== undefined && error.code !== code)) throw error;
+    say(`   refused: ${error.code} — ${error.message}`);
+    return true;
   }
-  out();
-  out('5. Changing the do-nothing "lastSeen" attribute is allowed:');
-  const touched = await encryptor.decryptItem({ ...stored, lastSeen: { S: '2026-11-30T08:00:00Z' } }, config);
-  out(`   read back with lastSeen = ${show(touched['lastSeen'] as AttributeValue)}`);
-  return EXIT.ok;
 }
 
-function printItem(item: Item, out: (text?: string) => unknown): void {
-  for (const name of Object.keys(item).sort()) out(`   ${name.padEnd(20)} ${show(item[name] as AttributeValue)}`);
-}
-
-function show(value: AttributeValue): string {
-  if ('B' in value) {
-    const base64 = Buffer.from(value.B).toString('base64');
-    return `B  ${base64.length > 44 ? `${base64.slice(0, 44)}… (${value.B.length} bytes)` : base64}`;
-  }
-  const [type, body] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', undefined];
-  return `${type.padEnd(2)} ${JSON.stringify(body)}`;
-}
+export const demoCommands: readonly CommandSpec[] = [
+  {
+    name: 'demo',
+    summary: 'a two-second tour on an in-process local DynamoDB and KMS: encrypt, inspect, tamper, rotate, disable the key',
+    details: ['Needs no AWS account and no network: DynamoDB and KMS run in the process on 127.0.0.1, in memory, and stop at the end.'],
+    examples: ['ddbec demo'],
+    run: (_args, io) => demo({}, io),
+  },
+];

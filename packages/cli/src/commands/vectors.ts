@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { decryptScenarios, encryptScenarios, type ScenarioResult } from '../vectors/run.js';
-import { EXIT, type Io } from '../io.js';
+import { EXIT, UsageError, type Io } from '../io.js';
+import { flag, str, type CommandSpec } from '../spec.js';
 
 export interface VectorsDecryptOptions {
   readonly scenarios: string;
@@ -55,3 +56,35 @@ function summarize(results: readonly ScenarioResult[], json: boolean, io: Io): n
   else io.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }
+
+const KMS_ENDPOINT = {
+  'kms-endpoint': { type: 'string', value: 'URL', description: 'a KMS endpoint for the AWS KMS scenarios (e.g. the local KMS); without it they are skipped' },
+} as const;
+
+export const vectorsCommands: readonly CommandSpec[] = [
+  {
+    name: 'vectors decrypt',
+    summary: 'decrypt a Java/Python-format vector set and compare with its plaintext (exit 1 on any failure)',
+    args: '<scenarios.json>',
+    positionals: [1, 1],
+    options: KMS_ENDPOINT,
+    groups: ['json'],
+    details: ['One line per scenario, then `N passed, M failed, K skipped`. MetaStore scenarios run offline over the vector set’s MetaStore dump.'],
+    examples: ['ddbec vectors decrypt ../shared/vectors/legacy/encrypted_item/scenarios.json'],
+    run: ({ values, positionals }, io) => vectorsDecrypt({ scenarios: positionals[0] as string, kmsEndpoint: str(values, 'kms-endpoint'), json: flag(values, 'json') }, io),
+  },
+  {
+    name: 'vectors encrypt',
+    summary: 'encrypt the plaintexts of a vector set with ddbec into a new vector set, for the reference clients to check',
+    args: '<scenarios.json>',
+    positionals: [1, 1],
+    options: { out: { type: 'string', value: 'DIR', description: 'where to write the new vector set' }, ...KMS_ENDPOINT },
+    groups: ['json'],
+    examples: ['ddbec vectors encrypt ../shared/vectors/legacy/encrypted_item/scenarios.json --out /tmp/ddbec-vectors'],
+    run: ({ values, positionals }, io) => {
+      const out = str(values, 'out');
+      if (out === undefined) throw new UsageError('vectors encrypt needs --out <dir>');
+      return vectorsEncrypt({ scenarios: positionals[0] as string, out, kmsEndpoint: str(values, 'kms-endpoint'), json: flag(values, 'json') }, io);
+    },
+  },
+];

@@ -1,0 +1,303 @@
+import { CryptoAction, type Item } from 'ddbec';
+import type { AwsOptions } from '../aws.js';
+import { openTable, type ConfigOptions } from '../context.js';
+import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
+import { argumentText, parseJson, itemLines, toDynamoJson, toItem, type ItemFormat } from '../items.js';
+import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
+import { EncryptedTable, type ReadFailure } from '../table.js';
+
+export interface TableCommandOptions extends ConfigOptions, AwsOptions {
+  readonly table: string;
+  readonly json?: boolean | undefined;
+  /** How `--item` / `--key` JSON is read: `auto` (default), `dynamodb` or `plain`. */
+  readonly format?: ItemFormat | undefined;
+}
+
+async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: EncryptedTable) => Promise<T>): Promise<T> {
+  const { table, clients } = await openTable(options, envOf(io));
+  try {
+    return await work(new EncryptedTable(table, clients.dynamodb));
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function readItem(value: string, io: Io, what: string, format: ItemFormat | undefined): Promise<Item> {
+  return toItem(parseJson(await argumentText(value, io, what), what), what, format);
+}
+
+function describeKey(key: Item): string {
+  return Object.entries(toDynamoJson(key))
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join(', ');
+}
+
+// ---- put ---------------------------------------------------------------------------------------
+
+export interface PutOptions extends TableCommandOptions {
+  /** The plaintext item: JSON, `@file`, or `-` for standard input. */
+  readonly item: string;
+}
+
+/** `ddbec put`: encrypts and signs an item as the configuration says, then writes it. */
+export async function put(options: PutOptions, io: Io): Promise<number> {
+  const item = await readItem(options.item, io, '--item', options.format);
+  return withTable(options, io, async (table) => {
+    await table.put(item);
+    const actions = table.config.attributeActions;
+    const counts = { encrypted: 0, signed: 0, untouched: 0 };
+    for (const name of Object.keys(item)) {
+      const action = actions.actionOf(name);
+      if (action === CryptoAction.EncryptAndSign) counts.encrypted += 1;
+      else if (action === CryptoAction.SignOnly) counts.signed += 1;
+      else counts.untouched += 1;
+    }
+    if (options.json) printJson(io, { table: table.name, key: toDynamoJson(table.keyOf(item)), ...counts });
+    else {
+      line(io.stdout, `put ${describeKey(table.keyOf(item))} into ${table.name}: ${counts.encrypted} encrypted, ${counts.signed} signed only, ${counts.untouched} untouched`);
+    }
+    return EXIT.ok;
+  });
+}
+
+// ---- get ---------------------------------------------------------------------------------------
+
+export interface GetOptions extends TableCommandOptions {
+  readonly key: string;
+}
+
+/** `ddbec get`: reads an item, verifies its signature and decrypts it. Exit 1 when there is no such item. */
+export async function get(options: GetOptions, io: Io): Promise<number> {
+  const key = await readItem(options.key, io, '--key', options.format);
+  return withTable(options, io, async (table) => {
+    const item = await table.get(key);
+    if (item === undefined) throw new CommandFailed(`item not found: ${describeKey(key)} in ${table.name}`);
+    if (options.json) printJson(io, { item: toDynamoJson(item) });
+    else io.stdout.write(`${itemLines(item).join('\n')}\n`);
+    return EXIT.ok;
+  });
+}
+
+// ---- delete ------------------------------------------------------------------------------------
+
+/** `ddbec delete`: deletes an item by key. Exit 1 when there was no such item. */
+export async function deleteItem(options: GetOptions, io: Io): Promise<number> {
+  const key = await readItem(options.key, io, '--key', options.format);
+  return withTable(options, io, async (table) => {
+    const old = await table.delete(key);
+    if (old === undefined) throw new CommandFailed(`item not found: ${describeKey(key)} in ${table.name}`);
+    if (options.json) printJson(io, { deleted: true, table: table.name, key: toDynamoJson(key) });
+    else line(io.stdout, `deleted ${describeKey(key)} from ${table.name}`);
+    return EXIT.ok;
+  });
+}
+
+// ---- query and scan ----------------------------------------------------------------------------
+
+export interface ReadManyOptions extends TableCommandOptions {
+  /** Stop after this many items. */
+  readonly limit?: number | undefined;
+  /** A filter expression (only plaintext attributes can be filtered on: DynamoDB sees ciphertext). */
+  readonly filter?: string | undefined;
+  /** `ExpressionAttributeValues` (DynamoDB JSON or plain JSON, or `@file`). */
+  readonly values?: string | undefined;
+  /** `ExpressionAttributeNames` as JSON. */
+  readonly names?: string | undefined;
+}
+
+export interface QueryOptions extends ReadManyOptions {
+  /** The partition key (and optionally the sort key) to match, as JSON: `{"pk": "c-1"}`. */
+  readonly key?: string | undefined;
+  /** A key condition expression, instead of `key`. */
+  readonly keyCondition?: string | undefined;
+  readonly index?: string | undefined;
+  readonly descending?: boolean | undefined;
+}
+
+/** `ddbec query`: items of one partition, verified and decrypted. */
+export async function query(options: QueryOptions, io: Io): Promise<number> {
+  if ((options.key === undefined) === (options.keyCondition === undefined)) throw new UsageError('query needs --key or --key-condition (one of them)');
+  const expression = await expressionParts(options, io);
+  let keyCondition = options.keyCondition;
+  if (options.key !== undefined) {
+    const key = await readItem(options.key, io, '--key', options.format);
+    const parts: string[] = [];
+    for (const [index, [name, value]] of Object.entries(key).entries()) {
+      expression.names[`#k${index}`] = name;
+      expression.values[`:k${index}`] = value;
+      parts.push(`#k${index} = :k${index}`);
+    }
+    if (parts.length === 0) throw new UsageError('--key: must name the partition key');
+    keyCondition = parts.join(' AND ');
+  }
+  return withTable(options, io, (table) =>
+    readMany(options, io, (start) =>
+      table.query({
+        KeyConditionExpression: keyCondition,
+        ...(options.index === undefined ? { ConsistentRead: true } : { IndexName: options.index }),
+        ...(options.descending ? { ScanIndexForward: false } : {}),
+        ...expression.input(),
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+}
+
+/** `ddbec scan`: every item of the table, verified and decrypted. */
+export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
+  const expression = await expressionParts(options, io);
+  return withTable(options, io, (table) =>
+    readMany(options, io, (start) => table.scan({ ConsistentRead: true, ...expression.input(), ExclusiveStartKey: start })),
+  );
+}
+
+async function expressionParts(options: ReadManyOptions, io: Io) {
+  const values: Item = options.values === undefined ? {} : await readItem(options.values, io, '--values', options.format);
+  const names: Record<string, string> = {};
+  if (options.names !== undefined) {
+    const parsed = parseJson(await argumentText(options.names, io, '--names'), '--names');
+    if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string')) {
+      throw new UsageError('--names: must be a JSON object of "#placeholder": "attribute name"');
+    }
+    Object.assign(names, parsed);
+  }
+  return {
+    names,
+    values,
+    input: () => ({
+      ...(options.filter === undefined ? {} : { FilterExpression: options.filter }),
+      ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
+      ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
+    }),
+  };
+}
+
+async function readMany(
+  options: ReadManyOptions,
+  io: Io,
+  page: (start: Item | undefined) => ReturnType<EncryptedTable['scan']>,
+): Promise<number> {
+  const items: Item[] = [];
+  const failures: ReadFailure[] = [];
+  const limit = options.limit ?? Infinity;
+  let scanned = 0;
+  let start: Item | undefined;
+  do {
+    const result = await page(start);
+    items.push(...result.items);
+    failures.push(...result.failures);
+    scanned += result.scannedCount;
+    start = result.lastEvaluatedKey;
+  } while (start !== undefined && items.length < limit);
+  const shown = items.slice(0, limit);
+  if (options.json) {
+    printJson(io, {
+      items: shown.map(toDynamoJson),
+      count: shown.length,
+      scannedCount: scanned,
+      failures: failures.map((failure) => ({ ...failure, key: toDynamoJson(failure.key) })),
+    });
+  } else {
+    shown.forEach((item, index) => {
+      if (index > 0) line(io.stdout);
+      io.stdout.write(`${itemLines(item).join('\n')}\n`);
+    });
+    for (const failure of failures) line(io.stderr, `ddbec: ${describeKey(failure.key)}: ${failure.code}: ${failure.message}`);
+    line(io.stdout, `${shown.length} item${shown.length === 1 ? '' : 's'}${failures.length > 0 ? `, ${failures.length} refused` : ''}`);
+  }
+  return failures.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
+// ---- command definitions -----------------------------------------------------------------------
+
+const FORMAT = {
+  format: { type: 'string', value: 'FORMAT', description: 'how --item/--key/--values JSON is read: auto (default), dynamodb or plain' },
+} as const;
+
+function format(values: Values): ItemFormat | undefined {
+  const value = str(values, 'format');
+  if (value === undefined || value === 'auto' || value === 'dynamodb' || value === 'plain') return value;
+  throw new UsageError('--format must be auto, dynamodb or plain');
+}
+
+function tableOptions(values: Values): TableCommandOptions {
+  return { ...awsOptionsOf(values), config: str(values, 'config'), table: requireStr(values, 'table'), json: flag(values, 'json'), format: format(values) };
+}
+
+const ITEMS_NOTE =
+  'Items and keys are JSON: DynamoDB JSON (`{"pk": {"S": "c-1"}}`, binary as base64 — what the AWS CLI prints) or plain JSON (`{"pk": "c-1"}`); give the text, `@file`, or `-` for standard input. `--json` prints items as DynamoDB JSON.';
+
+const READ_OPTIONS = {
+  limit: { type: 'string', value: 'N', description: 'stop after N items' },
+  filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes only: DynamoDB sees ciphertext)' },
+  values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
+  names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
+} as const;
+
+function readOptions(values: Values): ReadManyOptions {
+  return { ...tableOptions(values), limit: int(values, 'limit', 1), filter: str(values, 'filter'), values: str(values, 'values'), names: str(values, 'names') };
+}
+
+export const dataCommands: readonly CommandSpec[] = [
+  {
+    name: 'put',
+    summary: 'encrypt, sign and write an item to a configured table',
+    options: { item: { type: 'string', value: 'JSON', description: 'the plaintext item (JSON, @file or -)' }, ...FORMAT },
+    groups: ['config', 'aws', 'json'],
+    details: [ITEMS_NOTE],
+    examples: [`ddbec put --table customers --item '{"customerId": "c-1", "email": "ada@example.com"}'`],
+    run: ({ values }, io) => put({ ...tableOptions(values), item: requireStr(values, 'item') }, io),
+  },
+  {
+    name: 'get',
+    summary: 'read an item, verify its signature and decrypt it (exit 1 when not found or refused)',
+    options: { key: { type: 'string', value: 'JSON', description: 'the item key (JSON, @file or -)' }, ...FORMAT },
+    groups: ['config', 'aws', 'json'],
+    details: [ITEMS_NOTE],
+    examples: [`ddbec get --table customers --key '{"customerId": "c-1"}'`],
+    run: ({ values }, io) => get({ ...tableOptions(values), key: requireStr(values, 'key') }, io),
+  },
+  {
+    name: 'query',
+    summary: 'query a partition of a configured table; every item is verified and decrypted',
+    options: {
+      key: { type: 'string', value: 'JSON', description: 'partition key (and sort key) values to match' },
+      'key-condition': { type: 'string', value: 'EXPR', description: 'key condition expression, instead of --key' },
+      index: { type: 'string', value: 'NAME', description: 'query a secondary index' },
+      descending: { type: 'boolean', description: 'sort key descending' },
+      ...READ_OPTIONS,
+      ...FORMAT,
+    },
+    groups: ['config', 'aws', 'json'],
+    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code) and the exit code is 1; the others are printed.'],
+    examples: [`ddbec query --table orders --key '{"customerId": "c-1"}' --json`],
+    run: ({ values }, io) =>
+      query(
+        {
+          ...readOptions(values),
+          key: str(values, 'key'),
+          keyCondition: str(values, 'key-condition'),
+          index: str(values, 'index'),
+          descending: flag(values, 'descending'),
+        },
+        io,
+      ),
+  },
+  {
+    name: 'scan',
+    summary: 'scan a configured table; every item is verified and decrypted',
+    options: { ...READ_OPTIONS, ...FORMAT },
+    groups: ['config', 'aws', 'json'],
+    details: ['Items that fail verification are reported (key and error code) and the exit code is 1; the others are printed.'],
+    examples: ['ddbec scan --table customers --limit 10'],
+    run: ({ values }, io) => scan(readOptions(values), io),
+  },
+  {
+    name: 'delete',
+    summary: 'delete an item by key (exit 1 when there was none)',
+    options: { key: { type: 'string', value: 'JSON', description: 'the item key (JSON, @file or -)' }, ...FORMAT },
+    groups: ['config', 'aws', 'json'],
+    examples: [`ddbec delete --table customers --key '{"customerId": "c-1"}'`],
+    run: ({ values }, io) => deleteItem({ ...tableOptions(values), key: requireStr(values, 'key') }, io),
+  },
+];

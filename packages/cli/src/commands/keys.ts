@@ -1,0 +1,121 @@
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { generateRsaKeyPair, SecretKey } from 'ddbec';
+import { formatSecretKeyFile } from 'ddbec/config';
+import { writeFileAtomic } from '@ddbec/local/files';
+import { CommandFailed, EXIT, line, printJson, UsageError, type Io } from '../io.js';
+import { flag, int, requireStr, type CommandSpec } from '../spec.js';
+
+export type KeyType = 'aes' | 'hmac' | 'rsa';
+
+export interface KeysGenerateOptions {
+  readonly type: KeyType;
+  /** The key file; for `rsa` the public key goes to `<out>.pub`. */
+  readonly out: string;
+  /** Key size in bits: aes 128/192/256 (default 256), hmac ≥ 128 (default 256), rsa 2048–16384 (default 3072). */
+  readonly bits?: number | undefined;
+  /** Overwrite existing files. */
+  readonly force?: boolean | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/**
+ * `ddbec keys generate`: a fresh key in a file only its owner can read (0600). AES and HMAC keys
+ * are ddbec key files (`-----BEGIN DDBEC AES KEY-----`); RSA writes a PKCS#8 PEM private key
+ * and its public key (SubjectPublicKeyInfo PEM) beside it as `<out>.pub`.
+ */
+export function keysGenerate(options: KeysGenerateOptions, io: Io): Promise<number> {
+  const out = resolve(options.out);
+  const files: { path: string; text: string; mode: number }[] = [];
+  let algorithm: string;
+  let bits: number;
+  switch (options.type) {
+    case 'aes': {
+      bits = options.bits ?? 256;
+      if (![128, 192, 256].includes(bits)) throw new UsageError('--bits for an AES key must be 128, 192 or 256');
+      const key = SecretKey.generate('AES', bits);
+      algorithm = key.algorithm;
+      files.push({ path: out, text: formatSecretKeyFile(key), mode: 0o600 });
+      break;
+    }
+    case 'hmac': {
+      bits = options.bits ?? 256;
+      if (bits < 128 || bits % 8 !== 0) throw new UsageError('--bits for an HMAC key must be a multiple of 8, at least 128');
+      const key = SecretKey.generate('HmacSHA256', bits);
+      algorithm = key.algorithm;
+      files.push({ path: out, text: formatSecretKeyFile(key), mode: 0o600 });
+      break;
+    }
+    case 'rsa': {
+      bits = options.bits ?? 3072;
+      if (bits < 2048 || bits > 16384 || bits % 8 !== 0) throw new UsageError('--bits for an RSA key must be a multiple of 8 from 2048 to 16384');
+      const pair = generateRsaKeyPair(bits);
+      algorithm = 'RSA';
+      files.push({ path: out, text: pair.privateKey.exportPem(), mode: 0o600 });
+      files.push({ path: `${out}.pub`, text: pair.publicKey.exportPem(), mode: 0o600 });
+      break;
+    }
+  }
+  const force = options.force === true;
+  const existing = files.find((file) => existsSync(file.path));
+  if (!force && existing !== undefined) throw new CommandFailed(`${existing.path} exists; pass --force to overwrite it`);
+  mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
+  for (const file of files) writeKeyFile(file.path, file.text, file.mode, force);
+  const publicKey = files[1]?.path;
+  if (options.json) printJson(io, { type: options.type, algorithm, bits, file: out, ...(publicKey === undefined ? {} : { publicKey }) });
+  else {
+    line(io.stdout, `wrote ${options.type === 'rsa' ? `${bits}-bit RSA private key` : `${bits}-bit ${algorithm} key`} to ${out} (mode 0600)`);
+    if (publicKey !== undefined) line(io.stdout, `wrote its public key to ${publicKey}`);
+    line(io.stdout, `name it in a configuration as { "file": "${relative(process.cwd(), out)}" } (paths are relative to the configuration file)`);
+  }
+  return Promise.resolve(EXIT.ok);
+}
+
+/** Writes a file created with `mode`; refuses an existing file unless `force` (then replaces it atomically). */
+function writeKeyFile(path: string, text: string, mode: number, force: boolean): void {
+  if (!force) {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new CommandFailed(`${path} exists; pass --force to overwrite it`);
+      throw new CommandFailed(`cannot write ${path} (${code ?? String(error)})`);
+    }
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  try {
+    writeFileAtomic(path, text, mode);
+  } catch (error) {
+    throw new CommandFailed(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+export const keysCommands: readonly CommandSpec[] = [
+  {
+    name: 'keys generate',
+    summary: 'generate an AES, HMAC or RSA key into a file readable only by you (0600)',
+    options: {
+      type: { type: 'string', value: 'aes|hmac|rsa', description: 'AES key (encryption, wrapping), HMAC-SHA256 key (signing) or RSA key pair' },
+      out: { type: 'string', value: 'FILE', description: 'the key file; rsa also writes FILE.pub' },
+      bits: { type: 'string', value: 'N', description: 'key size: aes 128|192|256 (256), hmac ≥128 (256), rsa 2048–16384 (3072)' },
+      force: { type: 'boolean', description: 'overwrite existing files' },
+    },
+    groups: ['json'],
+    details: [
+      'AES and HMAC keys are written as ddbec key files (`-----BEGIN DDBEC AES KEY-----`, base64 key bytes); RSA as a PKCS#8 PEM private key plus its SubjectPublicKeyInfo PEM public key in `FILE.pub`. Configurations name them with `{ "file": "…" }`; an environment variable may hold the same text (or raw key bytes in base64) for `{ "env": "…" }`.',
+    ],
+    examples: ['ddbec keys generate --type aes --out keys/customers.aes', 'ddbec keys generate --type hmac --out keys/customers.hmac', 'ddbec keys generate --type rsa --out keys/signing.pem'],
+    run: ({ values }, io) => {
+      const type = requireStr(values, 'type');
+      if (type !== 'aes' && type !== 'hmac' && type !== 'rsa') throw new UsageError('--type must be aes, hmac or rsa');
+      return keysGenerate({ type, out: requireStr(values, 'out'), bits: int(values, 'bits', 8), force: flag(values, 'force'), json: flag(values, 'json') }, io);
+    },
+  },
+];

@@ -1,0 +1,200 @@
+import { GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CryptoAction, isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from 'ddbec';
+import type { TableConfig } from 'ddbec/config';
+import { keyOf } from '../table.js';
+import type { Checkpoint, SegmentCounts, SegmentState } from './checkpoint.js';
+
+/** An item that was not re-encrypted, by key. */
+export interface Problem {
+  readonly key: Item;
+  readonly reason: 'failed' | 'conflict';
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ReencryptRun {
+  readonly client: DynamoDBClient;
+  readonly from: TableConfig;
+  readonly to: TableConfig;
+  /** Resumes from it, and saves into it after every page (absent for a dry run). */
+  readonly checkpoint: Checkpoint;
+  readonly dryRun: boolean;
+  /** Scan page size. */
+  readonly pageSize: number;
+  /** Items in flight per segment. */
+  readonly concurrency: number;
+  /** How often a conflicting item is read again and retried. */
+  readonly retries: number;
+  /** True once the run should stop after the pages in flight. */
+  readonly stopping: () => boolean;
+  /** Called after each item. */
+  readonly onItem?: (() => void) | undefined;
+  /** Called after a segment's page is done and saved (tests and progress). */
+  readonly onPage?: ((segment: number) => void) | undefined;
+  /** Problems are reported here as they happen. */
+  readonly onProblem: (problem: Problem) => void;
+}
+
+type Outcome = keyof SegmentCounts;
+
+/**
+ * Re-encrypts every item of a table from one configuration to another with a parallel scan.
+ * Each write is conditional on the item being unchanged since it was read (its old signature,
+ * or for a plaintext item its attributes, and its do-nothing attributes), so a concurrent
+ * writer is never overwritten: a conflicting item is read again and retried. Items already
+ * readable under the new configuration are left alone, which makes resuming safe.
+ */
+export async function reencryptTable(run: ReencryptRun): Promise<void> {
+  await Promise.all(run.checkpoint.segments.map((state, segment) => runSegment(run, segment, state)));
+}
+
+async function runSegment(run: ReencryptRun, segment: number, state: SegmentState): Promise<void> {
+  const total = run.checkpoint.segments.length;
+  while (!state.done && !run.stopping()) {
+    const page = await run.client.send(
+      new ScanCommand({
+        TableName: run.from.tableName,
+        Segment: segment,
+        TotalSegments: total,
+        Limit: run.pageSize,
+        ConsistentRead: true,
+        ExclusiveStartKey: state.lastEvaluatedKey,
+      }),
+    );
+    const items = (page.Items ?? []) as Item[];
+    const counts = state.counts;
+    await forEachBounded(items, run.concurrency, async (item) => {
+      const outcome = await processItem(run, item);
+      counts[outcome] += 1;
+      run.onItem?.();
+    });
+    state.lastEvaluatedKey = page.LastEvaluatedKey;
+    state.done = state.lastEvaluatedKey === undefined;
+    if (!run.dryRun) run.checkpoint.save();
+    run.onPage?.(segment);
+  }
+}
+
+async function processItem(run: ReencryptRun, first: Item): Promise<Outcome> {
+  let item = first;
+  for (let attempt = 0; ; attempt += 1) {
+    const plaintext = await readUnderOld(run, item);
+    if (plaintext === 'new') return 'alreadyNew';
+    if ('failure' in plaintext) {
+      run.onProblem({ key: keyOf(run.from, item), reason: 'failed', code: plaintext.failure.code, message: plaintext.failure.message });
+      return 'failed';
+    }
+    if (run.dryRun) return 'reencrypted';
+    const stored = await run.to.encryptor.encryptItem(plaintext.item, run.to);
+    if (await putIfUnchanged(run, stored, item)) return 'reencrypted';
+    // Someone wrote the item since it was read: read it again and start over with theirs.
+    const again = await run.client.send(new GetItemCommand({ TableName: run.from.tableName, Key: keyOf(run.from, item), ConsistentRead: true }));
+    if (again.Item === undefined) return 'vanished';
+    item = again.Item;
+    if (attempt >= run.retries) {
+      run.onProblem({
+        key: keyOf(run.from, item),
+        reason: 'conflict',
+        code: 'CONFLICT',
+        message: `still changing after ${run.retries + 1} attempts; left as it is (run again to retry)`,
+      });
+      return 'conflicts';
+    }
+  }
+}
+
+/**
+ * The plaintext under the old configuration; `new` when the item is already under the new one.
+ *
+ * When both configurations verify an item (the same signing key, e.g. only the actions change),
+ * they may still read it differently: an attribute one encrypts and the other does not. Then
+ * the one that decrypted those attributes is right — random bytes do not decrypt and
+ * deserialize — so an item done before an interruption is never encrypted twice.
+ */
+async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item } | { failure: { code: string; message: string } } | 'new'> {
+  const signed = item[SIGNATURE_ATTRIBUTE] !== undefined;
+  // A plaintext configuration reads anything "successfully"; only unsigned items are really its.
+  if (run.from.attributeActions.takesNoActions && signed) {
+    if ((await readUnderNew(run, item)) !== undefined) return 'new';
+    return { failure: { code: 'ERR_SIGNATURE_INVALID', message: 'the item is signed but the old configuration is plaintext, and it does not verify under the new one' } };
+  }
+  let old: Item;
+  try {
+    old = await run.from.encryptor.decryptItem(item, run.from);
+  } catch (error) {
+    if (!isDdbecError(error)) throw error;
+    if ((await readUnderNew(run, item)) !== undefined) return 'new';
+    return { failure: { code: error.code, message: error.message } };
+  }
+  const encrypts = (table: TableConfig, name: string): boolean => table.attributeActions.actionOf(name) === CryptoAction.EncryptAndSign;
+  const differing = Object.keys(old).filter((name) => encrypts(run.from, name) !== encrypts(run.to, name));
+  if (differing.length === 0 || (await readUnderNew(run, item)) === undefined) return { item: old };
+  if (differing.every((name) => encrypts(run.to, name))) return 'new';
+  if (differing.every((name) => encrypts(run.from, name))) return { item: old };
+  return { failure: { code: 'AMBIGUOUS', message: `both configurations verify the item but disagree on encrypting ${differing.join(', ')}; left as it is` } };
+}
+
+/** The item as the new configuration reads it, or undefined when it does not verify (or decrypt) under it. */
+async function readUnderNew(run: ReencryptRun, item: Item): Promise<Item | undefined> {
+  if (run.to.attributeActions.takesNoActions && item[SIGNATURE_ATTRIBUTE] !== undefined) return undefined;
+  try {
+    return await run.to.encryptor.decryptItem(item, run.to);
+  } catch (error) {
+    if (isDdbecError(error)) return undefined;
+    throw error;
+  }
+}
+
+const MAX_COMPARED = 200;
+
+/** PutItem conditional on the stored item being the one read: same signature (or none) and same do-nothing attributes. */
+async function putIfUnchanged(run: ReencryptRun, stored: Item, read: Item): Promise<boolean> {
+  const names: Record<string, string> = { '#sig': SIGNATURE_ATTRIBUTE };
+  const values: Record<string, AttributeValue> = {};
+  const conditions: string[] = [];
+  const signature = read[SIGNATURE_ATTRIBUTE];
+  if (signature === undefined) conditions.push('attribute_not_exists(#sig)');
+  else {
+    values[':sig'] = signature;
+    conditions.push('#sig = :sig');
+  }
+  const keys = new Set([run.from.partitionKey, run.from.sortKey]);
+  let compared = 0;
+  for (const [name, value] of Object.entries(read)) {
+    if (keys.has(name) || name === SIGNATURE_ATTRIBUTE || name === MATERIAL_DESCRIPTION_ATTRIBUTE) continue;
+    const unsigned = signature === undefined || run.from.attributeActions.actionOf(name) === CryptoAction.DoNothing;
+    if (!unsigned || compared >= MAX_COMPARED) continue;
+    names[`#a${compared}`] = name;
+    values[`:a${compared}`] = value;
+    conditions.push(`#a${compared} = :a${compared}`);
+    compared += 1;
+  }
+  try {
+    await run.client.send(
+      new PutItemCommand({
+        TableName: run.from.tableName,
+        Item: stored,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,114 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { isDdbecError, type Item } from 'ddbec';
+import type { TableConfig } from 'ddbec/config';
+import { decryptionFailures, EncryptedDynamoDBClient } from 'ddbec/sdk';
+
+/** An item that could not be verified or decrypted, by its key. */
+export interface ReadFailure {
+  readonly key: Item;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PageResult {
+  readonly items: Item[];
+  readonly failures: ReadFailure[];
+  readonly scannedCount: number;
+  readonly lastEvaluatedKey: Item | undefined;
+}
+
+/** The key attributes of an item. */
+export function keyOf(config: TableConfig, item: Item): Item {
+  const key: Item = {};
+  for (const name of [config.partitionKey, config.sortKey]) {
+    const value = name === undefined ? undefined : item[name];
+    if (name !== undefined && value !== undefined) key[name] = value;
+  }
+  return key;
+}
+
+/**
+ * One configured table through the SDK integration (`ddbec/sdk`): an encrypting client made
+ * from the plain one encrypts on PutItem and verifies and decrypts on reads; the plain client
+ * reads items as stored.
+ */
+export class EncryptedTable {
+  readonly config: TableConfig;
+  readonly #plain: DynamoDBClient;
+  readonly #encrypted: EncryptedDynamoDBClient;
+
+  constructor(config: TableConfig, client: DynamoDBClient) {
+    this.config = config;
+    this.#plain = client;
+    this.#encrypted = EncryptedDynamoDBClient.from(client, {
+      tables: {
+        [config.tableName]: { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
+      },
+      unknownTables: 'error',
+      decryptionFailures: 'report',
+    });
+  }
+
+  get name(): string {
+    return this.config.tableName;
+  }
+
+  keyOf(item: Item): Item {
+    return keyOf(this.config, item);
+  }
+
+  async put(item: Item): Promise<void> {
+    await this.#encrypted.send(new PutItemCommand({ TableName: this.name, Item: item }));
+  }
+
+  /** The stored item, not decrypted (undefined when absent). */
+  async getRaw(key: Item): Promise<Item | undefined> {
+    const { Item: stored } = await this.#plain.send(new GetItemCommand({ TableName: this.name, Key: key, ConsistentRead: true }));
+    return stored;
+  }
+
+  async get(key: Item): Promise<Item | undefined> {
+    const { Item: item } = await this.#encrypted.send(new GetItemCommand({ TableName: this.name, Key: key, ConsistentRead: true }));
+    return item;
+  }
+
+  /** Deletes an item; returns the stored item that was there (undefined when there was none). */
+  async delete(key: Item): Promise<Item | undefined> {
+    const { Attributes } = await this.#plain.send(new DeleteItemCommand({ TableName: this.name, Key: key, ReturnValues: 'ALL_OLD' }));
+    return Attributes;
+  }
+
+  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<PageResult> {
+    return page(await this.#encrypted.send(new QueryCommand({ ...input, TableName: this.name })));
+  }
+
+  async scan(input: Omit<ScanCommandInput, 'TableName'>): Promise<PageResult> {
+    return page(await this.#encrypted.send(new ScanCommand({ ...input, TableName: this.name })));
+  }
+}
+
+function page(output: { Items?: Record<string, unknown>[] | undefined; ScannedCount?: number | undefined; LastEvaluatedKey?: Record<string, unknown> | undefined }): PageResult {
+  const failures = decryptionFailures(output).map((failure): ReadFailure => {
+    const error: unknown = failure.error;
+    return {
+      key: failure.key,
+      code: isDdbecError(error) ? error.code : 'ERROR',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  });
+  return {
+    items: (output.Items ?? []) as Item[],
+    failures,
+    scannedCount: output.ScannedCount ?? 0,
+    lastEvaluatedKey: output.LastEvaluatedKey as Item | undefined,
+  };
+}

@@ -1,0 +1,245 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretKey, type Item } from 'ddbec';
+import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
+import { MetaStore } from 'ddbec/metastore';
+import type { FrontHandler } from '../../local/src/index.js';
+import { ddbecJson, start, startStack, type Stack } from './support.js';
+
+const ITEMS = 5_000;
+const dir = mkdtempSync(join(tmpdir(), 'ddbec-reencrypt-'));
+let stack: Stack;
+let from: TableConfig;
+let to: TableConfig;
+
+/** Items whose first conditional re-encryption write meets a concurrent writer: with the new configuration, or the old one. */
+const racedNew = new Set(Array.from({ length: 10 }, (_, i) => `a-${String(i * 397 + 11).padStart(5, '0')}`));
+const racedOld = new Set(Array.from({ length: 10 }, (_, i) => `a-${String(i * 409 + 23).padStart(5, '0')}`));
+const raced = new Set<string>();
+
+/** Before the reencrypt run's first conditional PutItem of a raced item, another writer updates that item. */
+const interfere: FrontHandler = async (request, context) => {
+  const input = request.json() as { TableName?: string; ConditionExpression?: string; Item?: { id?: { S?: string } } } | undefined;
+  const id = input?.Item?.id?.S;
+  if (input?.TableName === 'accounts' && input.ConditionExpression !== undefined && id !== undefined && !raced.has(id) && (racedNew.has(id) || racedOld.has(id))) {
+    raced.add(id);
+    const writer = racedNew.has(id) ? to : from;
+    const item = await writer.encryptor.encryptItem(account(id, racedNew.has(id) ? 'concurrent-new' : 'concurrent-old'), writer);
+    await stack.ddb.send(new PutItemCommand({ TableName: 'accounts', Item: item }));
+  }
+  return context.forward(request);
+};
+
+function account(id: string, note: string): Item {
+  return { id: { S: id }, owner: { S: `owner of ${id}` }, balance: { N: String(id.length * 7) }, note: { S: note }, updatedAt: { S: '2026-11-29' } };
+}
+
+const id = (n: number): string => `a-${String(n).padStart(5, '0')}`;
+
+beforeAll(async () => {
+  stack = await startStack({ PutItem: interfere });
+  await stack.createTable('accounts', 'id');
+  await MetaStore.createTable(stack.ddb, 'ddbec-keys', { pollMs: 20 });
+  const kmsKey = await stack.createKey();
+  writeFileSync(join(dir, 'old.aes'), formatSecretKeyFile(SecretKey.generate('AES', 256)));
+  writeFileSync(join(dir, 'old.hmac'), formatSecretKeyFile(SecretKey.generate('HmacSHA256', 256)));
+  const actions = { default: 'ENCRYPT_AND_SIGN', overrides: { note: 'SIGN_ONLY', updatedAt: 'DO_NOTHING' } };
+  writeFileSync(
+    join(dir, 'old.json'),
+    JSON.stringify({ tables: { accounts: { partitionKey: 'id', attributeActions: actions, provider: { type: 'wrapped', wrappingKey: { file: 'old.aes' }, signingKey: { file: 'old.hmac' } } } } }),
+  );
+  // Moving to KMS: versioned keys in a MetaStore protected by the KMS key; "note" is now encrypted too.
+  writeFileSync(
+    join(dir, 'new.json'),
+    JSON.stringify({
+      tables: {
+        accounts: {
+          partitionKey: 'id',
+          attributeActions: { default: 'ENCRYPT_AND_SIGN', overrides: { updatedAt: 'DO_NOTHING' } },
+          provider: { type: 'most-recent', materialName: 'accounts', ttlMs: 600_000, metaStore: { tableName: 'ddbec-keys', provider: { type: 'direct-kms', keyId: kmsKey } } },
+        },
+      },
+    }),
+  );
+  const options = { dynamoDBClient: stack.ddb, kmsClient: stack.kmsClient };
+  from = (await loadConfig(join(dir, 'old.json'), options)).table('accounts');
+  to = (await loadConfig(join(dir, 'new.json'), options)).table('accounts');
+
+  // Seed with batch writes, encrypted under the old configuration.
+  const stored = await Promise.all(Array.from({ length: ITEMS }, (_, n) => from.encryptor.encryptItem(account(id(n), 'seeded'), from)));
+  const batches: Item[][] = [];
+  for (let i = 0; i < stored.length; i += 25) batches.push(stored.slice(i, i + 25));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next] as Item[];
+        next += 1;
+        let pending: Record<string, { PutRequest: { Item: Item } }[]> | undefined = { accounts: batch.map((item) => ({ PutRequest: { Item: item } })) };
+        while (pending !== undefined && Object.keys(pending).length > 0) {
+          const result = await stack.ddb.send(new BatchWriteItemCommand({ RequestItems: pending }));
+          pending = result.UnprocessedItems as typeof pending;
+        }
+      }
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function scanAll(table = 'accounts'): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await stack.ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...((page.Items ?? []) as Item[]));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+const args = (checkpoint: string): string[] =>
+  ['reencrypt', '--table', 'accounts', '--from-config', join(dir, 'old.json'), '--to-config', join(dir, 'new.json'), '--segments', '4', '--page-size', '50', '--checkpoint', checkpoint];
+
+describe('ddbec reencrypt', () => {
+  it('--dry-run reports what would change and writes nothing', { timeout: 60_000 }, async () => {
+    const checkpoint = join(dir, 'dry.checkpoint.json');
+    const before = await stack.ddb.send(new GetItemCommand({ TableName: 'accounts', Key: { id: { S: id(7) } } }));
+    const { result, json } = await ddbecJson(args(checkpoint).concat('--dry-run'), { env: stack.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(json).toMatchObject({ dryRun: true, complete: true, reencrypted: ITEMS, alreadyNew: 0, failed: 0, conflicts: 0, items: ITEMS, problems: [] });
+    expect(existsSync(checkpoint)).toBe(false);
+    const after = await stack.ddb.send(new GetItemCommand({ TableName: 'accounts', Key: { id: { S: id(7) } } }));
+    expect(after.Item).toEqual(before.Item);
+  });
+
+  it('is killed part-way, resumes from its checkpoint, loses nothing and clobbers no concurrent writer', async () => {
+    const checkpoint = join(dir, 'accounts.checkpoint.json');
+    const env = stack.env;
+
+    // Meanwhile, the application (already on the new configuration) updates and inserts items.
+    const written = new Map<string, string>();
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; writing; n += 1) {
+        const key = n % 2 === 0 ? id((n * 7919) % ITEMS) : `b-${n}`;
+        if (racedNew.has(key) || racedOld.has(key)) continue;
+        const note = `app write ${n}`;
+        await stack.ddb.send(new PutItemCommand({ TableName: 'accounts', Item: await to.encryptor.encryptItem(account(key, note), to) }));
+        written.set(key, note);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    const first = start(args(checkpoint), { env });
+    let finished = false;
+    void first.done.then(() => {
+      finished = true;
+    });
+    let progress = 0;
+    while (progress < 1_500) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      try {
+        progress = (JSON.parse(readFileSync(checkpoint, 'utf8')) as { totals: { reencrypted: number } }).totals.reencrypted;
+      } catch {
+        progress = 0; // not written yet
+      }
+      if (finished) throw new Error(`reencrypt finished before it could be killed: ${(await first.done).stdout}`);
+    }
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal).toBe('SIGKILL');
+    const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { complete: boolean; segments: { lastEvaluatedKey?: unknown }[] };
+    expect(saved.complete).toBe(false);
+    expect(saved.segments.some((segment) => segment.lastEvaluatedKey !== undefined)).toBe(true);
+
+    const resumed = await ddbecJson(args(checkpoint), { env });
+    writing = false;
+    await writer;
+    expect(resumed.result.code, resumed.result.stderr).toBe(0);
+    expect(resumed.json).toMatchObject({ complete: true, failed: 0, conflicts: 0, problems: [] });
+    expect(resumed.json['reencrypted'] as number).toBeGreaterThan(1_000);
+
+    // Every item reads under the new configuration; none is missing, none was clobbered.
+    const items = await scanAll();
+    const ids = items.map((item) => (item['id'] as { S: string }).S);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let n = 0; n < ITEMS; n += 1) expect(ids).toContain(id(n));
+    const notes = new Map<string, string>();
+    await Promise.all(
+      items.map(async (stored) => {
+        const plain = await to.encryptor.decryptItem(stored, to);
+        notes.set((plain['id'] as { S: string }).S, (plain['note'] as { S: string }).S);
+      }),
+    );
+    expect(notes.size).toBe(ids.length);
+    for (const key of racedNew) expect(notes.get(key), key).toBe('concurrent-new');
+    for (const key of racedOld) expect(notes.get(key), key).toBe('concurrent-old');
+    expect(raced.size).toBe(racedNew.size + racedOld.size);
+    for (const [key, note] of written) expect(notes.get(key), key).toBe(note);
+    expect(written.size).toBeGreaterThan(10);
+    const counts = [...notes.values()].reduce((tally, note) => tally.set(note, (tally.get(note) ?? 0) + 1), new Map<string, number>());
+    expect(counts.get('seeded')).toBe(ITEMS - racedNew.size - racedOld.size - [...written.keys()].filter((key) => key.startsWith('a-')).length);
+
+    // Running again finds the checkpoint complete.
+    const again = await ddbecJson(args(checkpoint), { env });
+    expect(again.json).toMatchObject({ complete: true, note: 'already complete (pass --restart to run again)' });
+  }, 120_000);
+
+  it.each([
+    ['starts encrypting an attribute', 'SIGN_ONLY', 'ENCRYPT_AND_SIGN'],
+    ['stops encrypting an attribute', 'ENCRYPT_AND_SIGN', 'SIGN_ONLY'],
+  ])('with the same keys, %s: items already done (an interrupted page) are not done twice', async (_name, before, after) => {
+    const table = `actions-${before}`;
+    await stack.createTable(table, 'id');
+    const config = (action: string) => ({
+      tables: { [table]: { partitionKey: 'id', attributeActions: { overrides: { note: action } }, provider: { type: 'static', encryptionKey: { file: 'old.aes' }, signingKey: { file: 'old.hmac' } } } },
+    });
+    writeFileSync(join(dir, `${table}-from.json`), JSON.stringify(config(before)));
+    writeFileSync(join(dir, `${table}-to.json`), JSON.stringify(config(after)));
+    const old = (await loadConfig(join(dir, `${table}-from.json`))).table(table);
+    const done = (await loadConfig(join(dir, `${table}-to.json`))).table(table);
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, n) => {
+        const writer = n % 2 === 0 ? old : done;
+        const item = await writer.encryptor.encryptItem({ id: { S: `i-${n}` }, note: { S: `note ${n}` }, other: { N: String(n) } }, writer);
+        await stack.ddb.send(new PutItemCommand({ TableName: table, Item: item }));
+      }),
+    );
+    const run = await ddbecJson(['reencrypt', '--table', table, '--from-config', join(dir, `${table}-from.json`), '--to-config', join(dir, `${table}-to.json`), '--checkpoint', join(dir, `${table}.cp.json`)], {
+      env: stack.env,
+    });
+    expect(run.json).toMatchObject({ complete: true, reencrypted: 10, alreadyNew: 10, failed: 0, problems: [] });
+    for (const stored of await scanAll(table)) {
+      const plain = await done.encryptor.decryptItem(stored, done);
+      const n = (plain['id'] as { S: string }).S.slice(2);
+      expect(plain).toEqual({ id: { S: `i-${n}` }, note: { S: `note ${n}` }, other: { N: n } });
+      expect(stored['note'] !== undefined && 'B' in stored['note']).toBe(after === 'ENCRYPT_AND_SIGN');
+    }
+  });
+
+  it('encrypts a table that was plaintext', async () => {
+    await stack.createTable('legacy', 'id');
+    await Promise.all(Array.from({ length: 40 }, (_, n) => stack.ddb.send(new PutItemCommand({ TableName: 'legacy', Item: { id: { S: `p-${n}` }, secret: { S: `s${n}` } } }))));
+    writeFileSync(join(dir, 'plain.json'), JSON.stringify({ tables: { legacy: { partitionKey: 'id', attributeActions: { default: 'DO_NOTHING' } } } }));
+    writeFileSync(
+      join(dir, 'encrypted.json'),
+      JSON.stringify({ tables: { legacy: { partitionKey: 'id', provider: { type: 'wrapped', wrappingKey: { file: 'old.aes' }, signingKey: { file: 'old.hmac' } } } } }),
+    );
+    const run = await ddbecJson(
+      ['reencrypt', '--table', 'legacy', '--from-config', join(dir, 'plain.json'), '--to-config', join(dir, 'encrypted.json'), '--checkpoint', join(dir, 'legacy.json')],
+      { env: stack.env },
+    );
+    expect(run.json).toMatchObject({ complete: true, reencrypted: 40, problems: [] });
+    const legacy = (await loadConfig(join(dir, 'encrypted.json'))).table('legacy');
+    const { Item } = await stack.ddb.send(new GetItemCommand({ TableName: 'legacy', Key: { id: { S: 'p-3' } } }));
+    expect(Item?.['secret']).toHaveProperty('B');
+    expect(await legacy.encryptor.decryptItem(Item as Item, legacy)).toEqual({ id: { S: 'p-3' }, secret: { S: 's3' } });
+  });
+});
