@@ -4,6 +4,7 @@ import { isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, type Item } from 'ddbec';
 import { loadConfig, type ConfigFile } from 'ddbec/config';
 import { MetaStore } from 'ddbec/metastore';
 import { CommandFailed, EXIT, line, type Io } from '../io.js';
+import { demoAtRest } from './at-rest.js';
 import { inspectItem } from '../inspect.js';
 import { itemLines } from '../items.js';
 import { startLocalStack } from '../local/stack.js';
@@ -143,6 +144,12 @@ export async function demo(_options: Record<string, never>, io: Io): Promise<num
     await kms.send(new EnableKeyCommand({ KeyId: keyArn }));
     const again = await (await open()).get(key);
     say(`   EnableKey: readable again (${again?.['email'] && 'S' in again['email'] ? again['email'].S : '?'}).`);
+
+    say();
+    say('9. DynamoDB also encrypts every table at rest, on its side, with a key you choose (also `ddbec demo at-rest`):');
+    say();
+    const atRest = await demoAtRest({}, io);
+    if (atRest !== EXIT.ok) return atRest;
 
     say();
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: \`ddbec local up\` for a local stack that stays, \`ddbec keys generate\`,`);
