@@ -15,3 +15,11 @@ it('README documents every DdbecErrorCode', () => {
   const errors = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
   expect(codes.filter((code) => !errors.includes(`\`${code}\``))).toEqual([]);
 });
+
+it('README’s ddbec.config.json example is valid', async () => {
+  const { validateConfig } = await import('../src/config/index.js');
+  const readme = readFileSync(resolve(here, '../../../README.md'), 'utf8');
+  const start = readme.indexOf('```json', readme.indexOf('## The CLI')) + '```json'.length;
+  const example: unknown = JSON.parse(readme.slice(start, readme.indexOf('```', start)));
+  expect(() => validateConfig(example)).not.toThrow();
+});
