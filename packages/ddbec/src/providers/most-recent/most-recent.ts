@@ -72,14 +72,24 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
     this.#rotateAfter = options.rotateAfterMs;
   }
 
-  async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
-    const current = await this.#currentProvider();
-    return current.provider.getEncryptionMaterials(context);
+  // Not `async`: on a warm cache these hand over the version's provider without extra awaits.
+  getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
+    const current = this.#currentProvider();
+    return current instanceof Promise
+      ? current.then(({ provider }) => provider.getEncryptionMaterials(context))
+      : current.provider.getEncryptionMaterials(context);
   }
 
-  async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
-    const provider = await this.#providerFor(versionFromDescription(context.materialDescription));
-    return provider.getDecryptionMaterials(context);
+  getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    let provider: Promise<CryptographicMaterialsProvider> | CryptographicMaterialsProvider;
+    try {
+      provider = this.#providerFor(versionFromDescription(context.materialDescription));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return provider instanceof Promise
+      ? provider.then((loaded) => loaded.getDecryptionMaterials(context))
+      : provider.getDecryptionMaterials(context);
   }
 
   /** The version new items are encrypted with (loading it if needed). */
@@ -143,6 +153,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
     return this.#currentLoad;
   }
 
+  /** The provider of a version, from the cache or loaded once (single-flight). */
   #providerFor(version: number): Promise<CryptographicMaterialsProvider> | CryptographicMaterialsProvider {
     const cached = this.#providers.get(version);
     if (cached !== undefined) {
