@@ -202,3 +202,6 @@ console.table(rows);
 // ---- Direct KMS with injected latency ---------------------------------------------------------
 const { benchDirectKms } = await import('./kms.mjs');
 await benchDirectKms();
+
+// ---- the AWS SDK integration: middleware overhead, and Direct KMS query concurrency -----------
+await import('./sdk.mjs');
