@@ -145,24 +145,25 @@ export class ItemEncryptor {
       if (name !== SIGNATURE_ATTRIBUTE && name !== MATERIAL_DESCRIPTION_ATTRIBUTE) put(stored, name, item[name] as AttributeValue);
     }
     const preliminary = this.#context(config.encryptionContext, stored, new Map());
-    const where = describeItem(preliminary);
+    // Only failures need the item's description; build it then, not on every read.
+    const where = (): string => describeItem(preliminary);
     const signatureValue = item[SIGNATURE_ATTRIBUTE];
     if (signatureValue === undefined) {
-      throw new DdbecError('ERR_MALFORMED_ITEM', `${where} has no signature attribute`);
+      throw new DdbecError('ERR_MALFORMED_ITEM', `${where()} has no signature attribute`);
     }
     if (!('B' in signatureValue) || !(signatureValue.B instanceof Uint8Array)) {
-      throw new DdbecError('ERR_MALFORMED_ITEM', `${where} has a signature attribute that is not binary`);
+      throw new DdbecError('ERR_MALFORMED_ITEM', `${where()} has a signature attribute that is not binary`);
     }
     const descriptionValue = item[MATERIAL_DESCRIPTION_ATTRIBUTE];
     let storedDescription = new Map<string, string>();
     if (descriptionValue !== undefined) {
       if (!('B' in descriptionValue) || !(descriptionValue.B instanceof Uint8Array)) {
-        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `${where} has a material description attribute that is not binary`);
+        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `${where()} has a material description attribute that is not binary`);
       }
       try {
         storedDescription = decodeMaterialDescription(descriptionValue.B);
       } catch (error) {
-        throw rethrowWith(error, where);
+        throw rethrowWith(error, where());
       }
     }
     const context: EncryptionContext = { ...preliminary, materialDescription: storedDescription };
@@ -171,17 +172,17 @@ export class ItemEncryptor {
     try {
       materials = checkDecryptionMaterials(await this.materialsProvider.getDecryptionMaterials(context));
     } catch (error) {
-      throw rethrowWith(error, where);
+      throw rethrowWith(error, where());
     }
 
     let signature: SignatureAlgorithm;
     try {
       signature = signatureAlgorithmForVerifying(materials.verificationKey, storedDescription);
     } catch (error) {
-      throw rethrowWith(error, where);
+      throw rethrowWith(error, where());
     }
     if (!this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName)) {
-      throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where}`);
+      throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where()}`);
     }
 
     const decrypted: Item = {};
@@ -194,20 +195,20 @@ export class ItemEncryptor {
       }
       const key = materials.decryptionKey;
       if (!key) {
-        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" is encrypted but the materials have no decryption key`);
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" is encrypted but the materials have no decryption key`);
       }
       if (!cipher) {
         const mode = storedDescription.get(Desc.SymmetricMode);
-        if (mode === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `${where}: the material description names no cipher mode`);
+        if (mode === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `${where()}: the material description names no cipher mode`);
         cipher = getContentCipher(key.algorithm, mode);
       }
       if (!('B' in value) || !(value.B instanceof Uint8Array)) {
-        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" could not be decrypted`);
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
       }
       try {
         put(decrypted, name, deserializeAttribute(cipher.decrypt(key, value.B)));
       } catch (error) {
-        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
+        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
       }
     }
     return decrypted;
