@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalKms, type LocalKms, type LocalKmsOptions } from '../src/index.js';
+import { expectKmsError } from './kms-support.js';
 
 const DAY = 86_400_000;
 const started: LocalKms[] = [];
@@ -55,16 +56,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'ddbec-kms-'));
   dirs.push(d);
   return d;
-}
-
-async function expectKmsError(call: Promise<unknown>, name: string): Promise<Error> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${name}`).toBeInstanceOf(Error);
-  expect(error).toMatchObject({ name, $metadata: { httpStatusCode: 400 } });
-  return error as Error;
 }
 
 async function newKeyId(client: KMSClient): Promise<string> {

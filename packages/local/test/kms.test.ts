@@ -31,6 +31,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalKms, type LocalKms } from '../src/index.js';
+import { expectKmsError } from './kms-support.js';
 
 let kms: LocalKms;
 let client: KMSClient;
@@ -55,17 +56,6 @@ async function createKey(input: CreateKeyCommandInput = {}): Promise<Key> {
   const { KeyMetadata: meta } = await client.send(new CreateKeyCommand(input));
   if (meta?.KeyId === undefined || meta.Arn === undefined) throw new Error('CreateKey returned no KeyMetadata');
   return { ...meta, KeyId: meta.KeyId, Arn: meta.Arn };
-}
-
-/** The call fails with the AWS exception `name` and HTTP 400 (like AWS KMS client errors). */
-async function expectKmsError(call: Promise<unknown>, name: string): Promise<Error> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${name}`).toBeInstanceOf(Error);
-  expect(error).toMatchObject({ name, $metadata: { httpStatusCode: 400 } });
-  return error as Error;
 }
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

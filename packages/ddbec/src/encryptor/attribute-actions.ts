@@ -18,6 +18,8 @@ const RANK: Readonly<Record<CryptoAction, number>> = { DO_NOTHING: 0, SIGN_ONLY:
  */
 export class AttributeActions {
   readonly defaultAction: CryptoAction;
+  /** True when no attribute can be signed or encrypted (then items pass through unchanged). */
+  readonly takesNoActions: boolean;
   readonly #overrides: ReadonlyMap<string, CryptoAction>;
 
   constructor(init: AttributeActionsInit = {}) {
@@ -37,6 +39,7 @@ export class AttributeActions {
     }
     this.defaultAction = defaultAction;
     this.#overrides = overrides;
+    this.takesNoActions = defaultAction === CryptoAction.DoNothing && [...overrides.values()].every((action) => action === CryptoAction.DoNothing);
   }
 
   /** Every attribute DO_NOTHING: items are read and written unchanged, unsigned. */
@@ -58,12 +61,7 @@ export class AttributeActions {
     return this.#overrides;
   }
 
-  /** True when no attribute can be signed or encrypted. */
-  get takesNoActions(): boolean {
-    if (this.defaultAction !== CryptoAction.DoNothing) return false;
-    for (const action of this.#overrides.values()) if (action !== CryptoAction.DoNothing) return false;
-    return true;
-  }
+
 
   /**
    * The same actions with key attributes protected: an attribute that would be encrypted
