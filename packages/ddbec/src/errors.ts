@@ -28,6 +28,14 @@ export type DdbecErrorCode =
   | 'ERR_MALFORMED_ITEM'
   /** The item signature does not verify. */
   | 'ERR_SIGNATURE_INVALID'
+  /**
+   * A signed number has more than 28 significant digits where the signature covers only 28:
+   * reading, an item signed in the Python form (the Python client signs numbers rounded), unless
+   * `acceptPythonRoundedNumbers` is set; writing, with `signingProfile: 'python'`. Nothing was returned or written.
+   */
+  | 'ERR_UNPROTECTED_NUMBER_DIGITS'
+  /** `signingProfile: 'portable'`: the item would be signed differently by the Java and Python clients. Nothing was written. */
+  | 'ERR_NOT_PORTABLE'
   /** An encrypted attribute cannot be decrypted. */
   | 'ERR_DECRYPTION_FAILED'
   /** Encrypting an attribute failed. */

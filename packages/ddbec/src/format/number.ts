@@ -22,7 +22,22 @@ export const MAX_NUMBER_EXPONENT = 10_000;
 /** Python: a number is first built in a 38-digit context that traps on rounding. */
 const PYTHON_MAX_WRITTEN_DIGITS = 38;
 /** Python: then normalized in the default decimal context (28 digits, half-even). */
-const PYTHON_PRECISION = 28;
+export const PYTHON_PRECISION = 28;
+
+/**
+ * The number of significant digits of a valid number's text (leading and trailing zeros of the
+ * significand do not count; zero has none). Throws `ERR_SERIALIZATION` for text that is not a number.
+ */
+export function significantDigits(text: string): number {
+  const match = typeof text === 'string' ? NUMBER_SYNTAX.exec(text) : null;
+  if (match === null) throw invalidNumber('invalid number');
+  const digits = (match[2] ?? '') + (match[3] ?? match[4] ?? '');
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
+  let last = digits.length - 1;
+  while (last >= first && digits.charCodeAt(last) === 0x30) last--;
+  return last - first + 1;
+}
 
 /** True when `text` is a syntactically valid DynamoDB number. */
 export function isValidNumberText(text: string): boolean {
