@@ -1,5 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { DdbecError } from '../../errors.js';
+import { DdbecError, transientFailure } from '../../errors.js';
 import { fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
 import { hkdfSha256, SecretKey } from '../../crypto/index.js';
 import {
@@ -18,6 +18,9 @@ export const KmsContextKey = {
   SigningAlgorithm: '*amzn-ddb-sig-alg*',
   TableName: '*aws-kms-table*',
 } as const;
+
+/** The codes of KMS failures that may go away on their own (after the SDK's retries). */
+const TRANSIENT_CODES = { throttled: 'ERR_KMS_THROTTLED', unavailable: 'ERR_KMS_UNAVAILABLE' } as const;
 
 const DEFAULT_CONTENT_KEY = 'AES/256';
 const DEFAULT_SIGNING_KEY = 'HmacSHA256/256';
@@ -166,15 +169,23 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     return keyId;
   }
 
+  /**
+   * Sends a KMS request. Throttling and unavailability (after the SDK's retries) become the
+   * retryable `ERR_KMS_THROTTLED` / `ERR_KMS_UNAVAILABLE`; every other failure (disabled, wrong
+   * or unknown key, invalid ciphertext, access denied…) `ERR_WRAPPING_FAILED` /
+   * `ERR_UNWRAPPING_FAILED`.
+   */
   async #call<T>(operation: string, keyId: string | undefined, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      const name = (error as { name?: unknown }).name;
+      const failure = transientFailure(error);
+      const code = failure ? TRANSIENT_CODES[failure] : operation === 'Decrypt' ? 'ERR_UNWRAPPING_FAILED' : 'ERR_WRAPPING_FAILED';
+      const { name, $metadata } = error as { name?: unknown; $metadata?: { attempts?: unknown } };
       const message = error instanceof Error ? error.message : String(error);
-      const code = operation === 'Decrypt' ? 'ERR_UNWRAPPING_FAILED' : 'ERR_WRAPPING_FAILED';
       const key = keyId === undefined ? '' : ` with key ${keyId}`;
-      throw new DdbecError(code, `AWS KMS ${operation}${key} failed: ${String(name)}: ${message}`, { cause: error });
+      const attempts = typeof $metadata?.attempts === 'number' && $metadata.attempts > 1 ? ` after ${$metadata.attempts} attempts` : '';
+      throw new DdbecError(code, `AWS KMS ${operation}${key} failed${attempts}: ${String(name)}: ${message}`, { cause: error });
     }
   }
 }
