@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DdbecError, transientFailure } from '../../errors.js';
-import { fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
+import { canonicalizeNumber, fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
 import { hkdfSha256, SecretKey } from '../../crypto/index.js';
 import {
   MaterialDescriptionKey as Desc,
@@ -190,10 +190,22 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
   }
 }
 
-/** `S` → the string, `N` → the number text as stored, `B` → base64. */
+/**
+ * `S` → the string, `N` → the number in the form DynamoDB stores and returns it (leading and
+ * trailing zeros trimmed, no exponent: `1.50` → `1.5`, `1E+2` → `100`), `B` → base64. The
+ * reference clients put the number text as they got it (legacy-format §8.4.2), which after a
+ * DynamoDB round trip is this form; an item written with any other text could never be
+ * decrypted once read back from DynamoDB.
+ */
 function keyText(name: string, value: AttributeValue): string {
   if ('S' in value) return value.S;
-  if ('N' in value) return value.N;
+  if ('N' in value) {
+    try {
+      return canonicalizeNumber(value.N);
+    } catch {
+      throw new DdbecError('ERR_SERIALIZATION', `key attribute "${name}" is not a valid number`);
+    }
+  }
   if ('B' in value) return toBase64(value.B);
   throw new DdbecError('ERR_INVALID_ARGUMENT', `key attribute "${name}" must be of type S, N or B for AWS KMS`);
 }
