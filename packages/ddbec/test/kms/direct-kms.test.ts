@@ -66,7 +66,7 @@ describe('DirectKmsMaterialsProvider through @aws-sdk/client-kms and the local K
 
   it.each([
     ['S', { S: 'tenant#1' }, 'tenant#1'],
-    ['N', { N: '0042.50' }, '0042.50'],
+    ['N', { N: '0042.50' }, '42.5'], // as DynamoDB will return it
     ['B', { B: new Uint8Array([0, 255, 16]) }, 'AP8Q'],
   ] as const)('round-trips with a %s partition key on a hash-only table', async (_type, key, text) => {
     const encryptor = encryptorFor(new DirectKmsMaterialsProvider({ kmsClient: client, keyId: keyArn }));
@@ -96,16 +96,19 @@ describe('DirectKmsMaterialsProvider through @aws-sdk/client-kms and the local K
     const wrongKey = encryptorFor(new DirectKmsMaterialsProvider({ kmsClient: client, keyId: otherKeyArn }));
     const wrong = await wrongKey.decryptItem(stored, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(wrong, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(wrong).toHaveProperty('retryable', false);
     expect(String(wrong)).toContain('IncorrectKeyException');
     expect(String(wrong)).toContain('HashKeyOnly');
 
     const moved = await encryptor.decryptItem({ ...stored, hashKey: { S: 'k2' } }, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(moved, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(moved).toHaveProperty('retryable', false);
     expect(String(moved)).toContain('InvalidCiphertextException');
 
     await client.send(new DisableKeyCommand({ KeyId: key }));
     const disabled = await encryptor.decryptItem(stored, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(disabled, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(disabled).toHaveProperty('retryable', false);
     expect(String(disabled)).toContain('DisabledException');
     expect((disabled as Error).cause).toHaveProperty('name', 'DisabledException');
     expect(await codeOf(encryptor.encryptItem({ hashKey: { S: 'k3' } }, hashConfig))).toBe('ERR_WRAPPING_FAILED');
