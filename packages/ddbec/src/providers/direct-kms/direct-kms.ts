@@ -120,12 +120,16 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     const stored = context.materialDescription;
     const envelope = stored.get(Desc.EnvelopeKey);
     if (envelope === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the item has no KMS-encrypted data key');
+    // Java and Python write all three; an item without one of them was altered.
     const wrapping = stored.get(Desc.WrappingAlgorithm);
-    if (wrapping !== undefined && wrapping !== 'kms') {
+    const contentKey = stored.get(Desc.ContentKeyAlgorithm);
+    const signingKey = stored.get(Desc.KmsSigningAlgorithm);
+    if (wrapping === undefined || contentKey === undefined || signingKey === undefined) {
+      throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description lacks the wrap, content-key or signing-key algorithm of a KMS item');
+    }
+    if (wrapping !== 'kms') {
       throw new DdbecError('ERR_UNWRAPPING_FAILED', `the item's data key was not encrypted by AWS KMS (wrap algorithm ${wrapping})`);
     }
-    const contentKey = stored.get(Desc.ContentKeyAlgorithm) ?? DEFAULT_CONTENT_KEY;
-    const signingKey = stored.get(Desc.KmsSigningAlgorithm) ?? DEFAULT_SIGNING_KEY;
     derivedKeySpec(contentKey, 'AES');
     derivedKeySpec(signingKey, 'Hmac');
     const keyId = this.#discovery ? undefined : this.#resolveKeyId(context);
