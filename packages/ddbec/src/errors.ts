@@ -80,7 +80,15 @@ export type DdbecErrorCode =
   /** `ddbec/at-rest`: an encryption change did not finish within the timeout (it may still finish later). */
   | 'ERR_AT_REST_TIMEOUT'
   /** `ddbec/at-rest`: a DynamoDB or KMS request failed for another reason; the SDK error is the `cause`. */
-  | 'ERR_AT_REST_REQUEST_FAILED';
+  | 'ERR_AT_REST_REQUEST_FAILED'
+  /**
+   * A plaintext item holds a value DynamoDB would refuse to store — a number with more than 38
+   * significant digits or outside 1E-130 … 9.99…E+125, an empty set, a set with duplicate
+   * members, nesting deeper than DynamoDB allows, an empty name, an empty or oversized key value.
+   * Checked before anything is encrypted or sent (an encrypted value would hide it from
+   * DynamoDB); the message names the attribute and where in it, never the value.
+   */
+  | 'ERR_INVALID_ITEM';
 
 const BRAND = Symbol.for('ddbec.error');
 
