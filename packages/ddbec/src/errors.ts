@@ -112,7 +112,15 @@ export type DdbecErrorCode =
    * error, a timeout, `InternalServerError`, `ServiceUnavailable`, HTTP 5xx. Try again later.
    * The SDK error is the `cause`.
    */
-  | 'ERR_METASTORE_UNAVAILABLE';
+  | 'ERR_METASTORE_UNAVAILABLE'
+  /**
+   * A plaintext item holds a value DynamoDB would refuse to store — a number with more than 38
+   * significant digits or outside 1E-130 … 9.99…E+125, an empty set, a set with duplicate
+   * members, nesting deeper than DynamoDB allows, an empty name, an empty or oversized key value.
+   * Checked before anything is encrypted or sent (an encrypted value would hide it from
+   * DynamoDB); the message names the attribute and where in it, never the value.
+   */
+  | 'ERR_INVALID_ITEM';
 
 const BRAND = Symbol.for('ddbec.error');
 

@@ -12,6 +12,7 @@ import {
   SIGNATURE_ATTRIBUTE,
   sortsDifferently,
   stringToSign,
+  validateItem,
   type AttributeValue,
   type Item,
   type SerializationProfile,
@@ -118,10 +119,11 @@ export class ItemEncryptor {
     this.#overrides = new Map(Object.entries(options.tableNameOverrides ?? {}));
   }
 
-  /** Encrypts and signs a plaintext item. */
+  /** Encrypts and signs a plaintext item, first refusing (`ERR_INVALID_ITEM`) one DynamoDB would not store. */
   async encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
     const actions = checkConfig(config);
     checkItem(item);
+    validateItem(item, config.encryptionContext);
     if (actions.takesNoActions) return { ...item };
     for (const name of [SIGNATURE_ATTRIBUTE, MATERIAL_DESCRIPTION_ATTRIBUTE]) {
       if (Object.hasOwn(item, name)) {

@@ -1,7 +1,8 @@
 /**
  * The item format of the legacy DynamoDB Encryption Client (legacy-format §2–§4): attribute
  * serialization, number canonicalization, the material description attribute and the string to
- * sign. Pure functions: no crypto (SHA-256 is injected), no AWS SDK.
+ * sign; and DynamoDB's own checks of a plaintext item. Pure functions: no crypto (SHA-256 is
+ * injected), no AWS SDK.
  */
 export { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from './actions.js';
 export type { AttributeValue, Item, SerializationProfile } from './attribute-value.js';
@@ -15,3 +16,5 @@ export { hasPythonRoundedNumber, roundAsPythonSigns, serializationDifference, so
 export { MAX_NESTING_DEPTH, serializeAttribute } from './serialize.js';
 export { stringToSign } from './string-to-sign.js';
 export type { StringToSignInput } from './string-to-sign.js';
+export { validateItem } from './validate.js';
+export type { KeyAttributeNames } from './validate.js';
