@@ -123,7 +123,12 @@ it('Direct KMS puts the key values into the KMS encryption context as DynamoDB r
 });
 
 it('Direct KMS refuses a key value that is not a number, naming the attribute', async () => {
-  const error = await new ItemEncryptor({ materialsProvider: directKms }).encryptItem({ pk: { N: '1,5' }, sk: { N: '1' } }, crypto).catch((e: unknown) => e);
+  const item = { pk: { N: '1,5' }, sk: { N: '1' } };
+  // The item encryptor refuses it first, as DynamoDB would; the provider on its own does too.
+  const viaEncryptor = await new ItemEncryptor({ materialsProvider: directKms }).encryptItem(item, crypto).catch((e: unknown) => e);
+  expect(viaEncryptor).toMatchObject({ code: 'ERR_INVALID_ITEM', message: expect.stringContaining('"pk"') as unknown });
+  const context = { ...crypto.encryptionContext, attributes: item, materialDescription: new Map<string, string>() };
+  const error = await directKms.getEncryptionMaterials(context).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: 'ERR_SERIALIZATION', message: expect.stringContaining('"pk"') as unknown });
-  expect(String(error)).not.toContain('1,5');
+  for (const e of [viaEncryptor, error]) expect(String(e)).not.toContain('1,5');
 });
