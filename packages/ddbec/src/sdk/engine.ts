@@ -3,7 +3,7 @@ import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type
 import { COMMANDS, CopyOnWrite, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
 import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
-import { attributeReferences, partiqlTables } from './expressions.js';
+import { attributeReferences, readPartiql } from './expressions.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -59,44 +59,12 @@ export class EncryptionEngine {
     const spec = COMMANDS[operation];
     if (!spec || typeof input !== 'object' || input === null) return undefined;
 
-    const names = new Set<string>();
-    for (const path of spec.tables) {
-      for (const match of find(input, path)) {
-        const name = path.endsWith('{table}') ? match.table : match.value;
-        if (typeof name === 'string') names.add(name);
-      }
-    }
-    const statements: { match: Match; tables: string[] }[] = [];
-    for (const [path, role] of Object.entries(spec.input)) {
-      if (role !== 'partiql') continue;
-      for (const match of find(input, path)) {
-        const tables = partiqlTables(match.value as string);
-        if (tables.length === 0) {
-          throw new DdbecError(
-            'ERR_UNSUPPORTED_OPERATION',
-            `${operation}: cannot tell which table ${describePath(match.path)} uses, so ddbec cannot tell whether it is encrypted; nothing was sent`,
-          );
-        }
-        for (const table of tables) names.add(table);
-        statements.push({ match, tables });
-      }
-    }
-
-    // First what needs no key schema (so no DescribeTable either): unknown tables, PartiQL,
+    // First what needs no key schema (so no DescribeTable either): PartiQL, unknown tables,
     // legacy parameters, projections.
+    const names = this.#tablesOf(operation, spec, input);
     const configured = [...names].filter((name) => this.registry.isEncrypted(name) !== undefined);
     if (configured.length === 0) return undefined;
     const encryptedNames = new Set(configured.filter((name) => this.registry.isEncrypted(name)));
-    for (const { match, tables: used } of statements) {
-      for (const name of used) {
-        if (encryptedNames.has(name)) {
-          throw new DdbecError(
-            'ERR_UNSUPPORTED_OPERATION',
-            `${operation}: ${describePath(match.path)} uses encrypted table "${name}"; PartiQL cannot encrypt, verify or decrypt items — use the item operations (PutItem, GetItem, Query, …); nothing was sent`,
-          );
-        }
-      }
-    }
     for (const [path, role] of Object.entries(spec.input)) {
       if (role !== 'legacy' && role !== 'projection' && role !== 'select') continue;
       for (const match of find(input, path)) {
@@ -161,6 +129,42 @@ export class EncryptionEngine {
     });
 
     return { prepared: { operation, spec, input, tables, plaintext }, input: rewrite.result };
+  }
+
+  /**
+   * The tables a request names (table names, and the tables of PartiQL statements). Refuses a
+   * PartiQL statement that cannot be read or that names an encrypted table in any case.
+   */
+  #tablesOf(operation: string, spec: CommandSpec, input: Readonly<Record<string, unknown>>): Set<string> {
+    const names = new Set<string>();
+    for (const path of spec.tables) {
+      for (const match of find(input, path)) {
+        const name = path.endsWith('{table}') ? match.table : match.value;
+        if (typeof name === 'string') names.add(name);
+      }
+    }
+    for (const [path, role] of Object.entries(spec.input)) {
+      if (role !== 'partiql') continue;
+      for (const match of find(input, path)) {
+        const statement = readPartiql(match.value);
+        if (!statement) {
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: cannot tell which table ${describePath(match.path)} uses, so ddbec cannot tell whether it is encrypted; nothing was sent`,
+          );
+        }
+        for (const identifier of statement.identifiers) {
+          const table = this.registry.encryptedTableLike(identifier);
+          if (table === undefined) continue;
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: ${describePath(match.path)} ${identifier === table ? `uses encrypted table "${table}"` : `names "${identifier}", which is encrypted table "${table}" ignoring case`}; PartiQL cannot encrypt, verify or decrypt items, so no statement that could reach an encrypted table is sent — use the item operations (PutItem, GetItem, Query, …); nothing was sent`,
+          );
+        }
+        for (const table of statement.tables) names.add(table);
+      }
+    }
+    return names;
   }
 
   /** Verifies and decrypts the items of a response; returns a new output object. */

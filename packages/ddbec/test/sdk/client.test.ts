@@ -3,6 +3,7 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -351,20 +352,49 @@ describe('EncryptedDynamoDBClient', () => {
     expect(Items).toEqual([item]);
   });
 
-  it('passes unknown tables and the control plane through, or refuses unknown tables when asked', async () => {
+  it('passes declared plaintext tables and the control plane through', async () => {
     const row: Item = { id: { S: 'p-1' }, text: { S: 'hello' } };
     await client.send(new PutItemCommand({ TableName: 'plain', Item: row }));
     expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-1' } } }))).Item).toEqual(row);
     expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['customers', 'orders', 'plain']);
     expect((await client.send(new DescribeTableCommand({ TableName: 'customers' }))).Table?.TableName).toBe('customers');
+  });
 
-    const strict = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'error' })));
+  it('refuses tables that are not configured, and names that differ from a configured one only by case, before sending', async () => {
+    // "Customers" exists too: a typo of "customers" would silently store plaintext there
+    await plain.send(
+      new CreateTableCommand({
+        TableName: 'Customers',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const row: Item = { id: { S: 'p-2' }, text: { S: 'hello' } };
+    const refusals: [{ readonly input: unknown }, string][] = [
+      [new PutItemCommand({ TableName: 'audit', Item: row }), 'table "audit" is not in the encryption configuration: add it to tables, or to plaintextTables'],
+      [new PutItemCommand({ TableName: 'Customers', Item: customer('typo', 1) }), 'table "Customers" is not in the encryption configuration; did you mean "customers"?'],
+      [new GetItemCommand({ TableName: 'ORDERS', Key: { id: { S: 'o' } } }), 'did you mean "orders"?'],
+      [new GetItemCommand({ TableName: 'Plain', Key: { id: { S: 'p-2' } } }), 'did you mean "plain"?'],
+      [new BatchWriteItemCommand({ RequestItems: { plain: [{ PutRequest: { Item: row } }], CUSTOMERS: [{ PutRequest: { Item: customer('typo', 1) } }] } }), '"CUSTOMERS"'],
+      [new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'arn:aws:dynamodb:us-east-1:000000000000:table/Customers', Item: customer('typo', 1) } }] }), 'did you mean "customers"?'],
+    ];
     db.resetRequests();
-    const error = await strict.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-1' } } })).catch((e: unknown) => e);
-    expect(isDdbecError(error, 'ERR_UNKNOWN_TABLE')).toBe(true);
-    expect((error as Error).message).toContain('"plain"');
+    for (const [command, message] of refusals) {
+      const error = await (client.send as (command: unknown) => Promise<unknown>)(command).catch((e: unknown) => e);
+      expect(isDdbecError(error, 'ERR_UNKNOWN_TABLE'), String(error)).toBe(true);
+      expect((error as Error).message).toContain(message);
+    }
     expect(db.requests).toEqual({});
-    expect((await strict.send(new ListTablesCommand({}))).TableNames).toHaveLength(3);
+
+    // unknownTables: 'passthrough' sends tables that are not configured as they are — never a case-only variant of a configured one
+    const open = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'passthrough', plaintextTables: [] })));
+    await open.send(new PutItemCommand({ TableName: 'plain', Item: row }));
+    expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-2' } } }))).Item).toEqual(row);
+    const typo = await open.send(new PutItemCommand({ TableName: 'Customers', Item: customer('typo', 1) })).catch((e: unknown) => e);
+    expect(isDdbecError(typo, 'ERR_UNKNOWN_TABLE')).toBe(true);
+    expect((typo as Error).message).toContain('did you mean "customers"?');
+    expect((await plain.send(new ScanCommand({ TableName: 'Customers' }))).Count).toBe(0);
   });
 
   it('reads the key schema once with DescribeTable and caches it (with a TTL)', async () => {

@@ -150,11 +150,50 @@ describe('refused before anything is sent', () => {
       expect(isDdbecError(await fresh.send(command as ScanCommand).catch((e: unknown) => e))).toBe(true);
     }
     expect(db.requests).toEqual({});
-    // PartiQL on a table that is not encrypted goes through (dynalite itself does not implement it)
+    // PartiQL on a table declared plaintext goes through (dynalite itself does not implement it)
     db.resetRequests();
     const error = await client.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "plain"` })).catch((e: unknown) => e);
     expect(isDdbecError(error)).toBe(false);
     expect(db.requests).toEqual({ ExecuteStatement: 1 });
+  });
+
+  it('PartiQL that could reach an encrypted table under any quoting or case, even with unknownTables: passthrough', async () => {
+    const open = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'passthrough' })));
+    const statements = [
+      'SELECT * FROM CUSTOMERS',
+      'select * from Customers where pk = 1',
+      'SELECT * FROM "CUSTOMERS"',
+      'SELECT * FROM customers.byRegion',
+      `SELECT * FROM "Customers"."byRegion" WHERE region = 'x'`,
+      'SeLeCt * FrOm/* comment */\n\t"cUsToMeRs"',
+      `DELETE FROM Orders WHERE id = 'x'`,
+      `INSERT INTO "ORDERS" VALUE {'id': 'x'}`,
+      `UPDATE oRdErS SET note = 'x' WHERE id = 'x'`,
+      `EXISTS(SELECT * FROM Customers WHERE pk = 'c')`,
+      'SELECT * FROM cuſtomers', // ſ (long s) upper-cases to S
+      'SELECT * FROM "plain" WHERE customers = 1', // the name anywhere, even as an attribute
+    ];
+    for (const Statement of statements) {
+      for (const command of [
+        new ExecuteStatementCommand({ Statement }),
+        new BatchExecuteStatementCommand({ Statements: [{ Statement: `SELECT * FROM "plain"` }, { Statement }] }),
+        new ExecuteTransactionCommand({ TransactStatements: [{ Statement }] }),
+      ]) {
+        db.resetRequests();
+        const error = await (open.send as (command: unknown) => Promise<unknown>)(command).catch((e: unknown) => e);
+        expect(isDdbecError(error, 'ERR_UNSUPPORTED_OPERATION'), `${Statement}: ${String(error)}`).toBe(true);
+        expect((error as Error).message).toMatch(/encrypted table "(customers|orders)"/);
+        expect(db.requests).toEqual({});
+      }
+    }
+    // a statement whose table cannot be read is refused too
+    for (const Statement of ['SELECT * FROM ?', `SELECT * FROM 'customers'`, 'SELECT * FROM "customers', 'SELECT * FROM t /* customers']) {
+      const error = await open.send(new ExecuteStatementCommand({ Statement })).catch((e: unknown) => e);
+      expect(isDdbecError(error, 'ERR_UNSUPPORTED_OPERATION'), Statement).toBe(true);
+    }
+    // with the default, a table that is not configured is refused as in any other request
+    await refused(new ExecuteStatementCommand({ Statement: 'SELECT * FROM audit' }), 'ERR_UNKNOWN_TABLE', '"audit"');
+    await refused(new ExecuteStatementCommand({ Statement: 'SELECT * FROM Plain' }), 'ERR_UNKNOWN_TABLE', 'did you mean "plain"?');
   });
 
   it('legacy parameters', async () => {
@@ -225,7 +264,12 @@ describe('configurations that would encrypt a key attribute', () => {
     expect(bad({ tables: { t: { attributeActions: CUSTOMERS_ACTIONS } } })).toThrow(/exactly one of materialsProvider and itemEncryptor/);
     expect(bad({ tables: { t: { materialsProvider: staticProvider, attributeActions: {} } } })).toThrow(/AttributeActions/);
     expect(bad({ tables: {}, concurrency: 0 })).toThrow(/concurrency/);
-    expect(bad({ tables: {}, unknownTables: 'ignore' })).toThrow(/unknownTables/);
+    expect(bad({ tables: {}, unknownTables: 'ignore' })).toThrow(/unknownTables must be "error" or "passthrough"/);
+    expect(bad({ tables: {}, plaintextTables: 'audit' })).toThrow(/plaintextTables must be an array of table names/);
+    expect(bad({ tables: {}, plaintextTables: [''] })).toThrow(/plaintextTables must be an array of table names/);
+    const customers = { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: CUSTOMERS_SCHEMA } };
+    expect(bad({ tables: customers, plaintextTables: ['customers'] })).toThrow(/table "customers" is both in tables and in plaintextTables/);
+    expect(bad({ tables: customers, plaintextTables: ['Customers'] })).toThrow(/plaintextTables has "Customers", which differs from "customers" in tables only by case/);
     expect(bad({ tables: { t: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: { sortKey: 'x' } } } })).toThrow(/partitionKey/);
     expect(() => EncryptedDynamoDBClient.from(undefined as unknown as DynamoDBClient, encryptionConfig())).toThrow(/DynamoDBClient/);
   });
