@@ -173,7 +173,7 @@ export class EncryptionEngine {
     if (rules.length === 0) return output;
     const rewrite = new CopyOnWrite(output);
     const singles: { path: readonly PathKey[]; item: Item; table: ResolvedTable }[] = [];
-    const lists: { path: readonly PathKey[]; items: readonly unknown[]; table: ResolvedTable; tableName: string }[] = [];
+    const lists: { path: readonly PathKey[]; items: readonly unknown[]; table: ResolvedTable; tableName: string; count: string | undefined }[] = [];
     for (const rule of rules) {
       for (const match of find(output, rule.path)) {
         const tableName = tableOf(prepared, rule, match);
@@ -184,7 +184,7 @@ export class EncryptionEngine {
             singles.push({ path: match.path, item: match.value as Item, table });
             break;
           case 'items':
-            if (Array.isArray(match.value)) lists.push({ path: match.path, items: match.value, table, tableName: tableName as string });
+            if (Array.isArray(match.value)) lists.push({ path: match.path, items: match.value, table, tableName: tableName as string, count: rule.count });
             break;
           case 'returnValues': {
             const returnValues = prepared.input['ReturnValues'];
@@ -222,7 +222,10 @@ export class EncryptionEngine {
         }
       });
       lists.forEach((list, l) => {
-        rewrite.set(list.path, kept[l]);
+        const items = kept[l] as Item[];
+        rewrite.set(list.path, items);
+        // Count says how many items the page holds; ScannedCount stays DynamoDB's
+        if (list.count !== undefined && items.length < list.items.length) rewrite.set([list.count], items.length);
       });
       if (failures.length > 0) rewrite.set([DECRYPTION_FAILURES], failures);
     } else {

@@ -463,6 +463,11 @@ describe('multi-item decryption', () => {
     const reporting = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ decryptionFailures: 'report' })));
     const output = await reporting.send(query);
     expect(output.Items).toEqual([items[0], items[2]]);
+    expect(output).toMatchObject({ Count: 2, ScannedCount: 3 });
+    const scanned = await reporting.send(new ScanCommand({ TableName: 'customers', FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'bad' } } }));
+    expect(scanned.Items).toHaveLength(2);
+    expect(scanned.Count).toBe(2);
+    expect(scanned.ScannedCount).toBeGreaterThanOrEqual(3);
     const failures = decryptionFailures(output);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ tableName: 'customers', index: 1, key: key('bad', 2) });
