@@ -106,7 +106,8 @@ const DEFAULT_CONCURRENCY = 16;
 
 /**
  * The validated configuration plus a cache of resolved tables. Explicit key schemas are
- * resolved (and so validated) at construction; others on first use, then every TTL.
+ * resolved (and so validated) at construction, and compared once with the table's own
+ * (DescribeTable) on first use; others are read on first use, then every TTL.
  */
 export class TableRegistry {
   readonly concurrency: number;
@@ -116,6 +117,8 @@ export class TableRegistry {
   /** Case-folded name → the configured names (in `tables` or `plaintextTables`) with that folding. */
   readonly #byFoldedName = new Map<string, string[]>();
   readonly #resolved = new Map<string, { readonly expires: number; readonly table: Promise<ResolvedTable> }>();
+  /** Explicit key schemas being or already compared with the table's (until a schema change). */
+  readonly #checked = new Map<string, Promise<void>>();
   readonly #unknownIsError: boolean;
   readonly #ttl: number;
   readonly #readKeySchema: KeySchemaReader | undefined;
@@ -173,7 +176,10 @@ export class TableRegistry {
     if (!entry) return undefined;
     const name = entry.name;
     const cached = this.#resolved.get(name);
-    if (cached && cached.expires > Date.now()) return cached.table;
+    if (cached && cached.expires > Date.now()) {
+      if (entry.keySchema) await this.#checkKeySchema(name, await cached.table);
+      return cached.table;
+    }
     const reader = this.#readKeySchema as KeySchemaReader;
     const promise = reader(name).then((schema) => resolveTable(entry, schema));
     this.#resolved.set(name, { expires: Date.now() + this.#ttl, table: promise });
@@ -218,9 +224,38 @@ export class TableRegistry {
     return undefined;
   }
 
-  /** Forgets a discovered key schema (after UpdateTable, DeleteTable or CreateTable). */
+  /**
+   * Compares an explicit key schema with the table's own, once: a table key or index key the
+   * configuration would encrypt because `keySchema` does not declare it is refused (naming the
+   * index and the attribute). Skipped when DescribeTable is not allowed (AccessDeniedException);
+   * DynamoDB's own error then carries a hint (see `EncryptionEngine.explainError`).
+   */
+  #checkKeySchema(name: string, declared: ResolvedTable): Promise<void> {
+    const reader = this.#readKeySchema;
+    if (!reader) return Promise.resolve();
+    let check = this.#checked.get(name);
+    if (!check) {
+      check = reader(name).then(
+        (actual) => {
+          compareKeySchemas(declared, actual);
+        },
+        (error: unknown) => {
+          if ((error as { name?: unknown } | undefined)?.name !== 'AccessDeniedException') throw error;
+        },
+      );
+      const pending = check;
+      this.#checked.set(name, pending);
+      pending.catch(() => {
+        if (this.#checked.get(name) === pending) this.#checked.delete(name);
+      });
+    }
+    return check;
+  }
+
+  /** Forgets a discovered key schema, and a comparison of a declared one (after UpdateTable, DeleteTable or CreateTable). */
   invalidate(table: string): void {
     const name = tableNameOf(table);
+    this.#checked.delete(name);
     if (this.#tables.get(name)?.keySchema === undefined) this.#resolved.delete(name);
   }
 }
@@ -309,13 +344,7 @@ function checkKeySchema(schema: TableKeySchema, where: string): TableKeySchema {
  * Python client's helpers do for primary and index keys).
  */
 function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable {
-  const roles: [string, string][] = [[schema.partitionKey, 'the partition key of the table']];
-  if (schema.sortKey !== undefined) roles.push([schema.sortKey, 'the sort key of the table']);
-  for (const index of schema.indexes ?? []) {
-    const kind = index.type === 'local' ? 'local' : 'global';
-    roles.push([index.partitionKey, `the partition key of ${kind} secondary index "${index.indexName}"`]);
-    if (index.sortKey !== undefined) roles.push([index.sortKey, `the sort key of ${kind} secondary index "${index.indexName}"`]);
-  }
+  const roles = keyRoles(schema);
   for (const [attribute, role] of roles) {
     if (entry.actions.overrides.get(attribute) === CryptoAction.EncryptAndSign) {
       throw new DdbecError(
@@ -340,4 +369,37 @@ function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable 
       attributeActions: actions,
     },
   };
+}
+
+/** Every key attribute of a table and of its indexes, with what it is (for messages). */
+function keyRoles(schema: TableKeySchema): [attribute: string, role: string][] {
+  const roles: [string, string][] = [[schema.partitionKey, 'the partition key of the table']];
+  if (schema.sortKey !== undefined) roles.push([schema.sortKey, 'the sort key of the table']);
+  for (const index of schema.indexes ?? []) {
+    const kind = index.type === 'local' ? 'local' : 'global';
+    roles.push([index.partitionKey, `the partition key of ${kind} secondary index "${index.indexName}"`]);
+    if (index.sortKey !== undefined) roles.push([index.sortKey, `the sort key of ${kind} secondary index "${index.indexName}"`]);
+  }
+  return roles;
+}
+
+/**
+ * Refuses a declared key schema that does not match the table's: another primary key, or an
+ * index key of the table that the declared schema leaves to be encrypted (DynamoDB would then
+ * refuse the item with "Type mismatch for Index Key", or index ciphertext).
+ */
+function compareKeySchemas(declared: ResolvedTable, actual: TableKeySchema): void {
+  const where = `tables["${declared.name}"].keySchema`;
+  const primary = (schema: TableKeySchema): string => `"${schema.partitionKey}"${schema.sortKey === undefined ? '' : ` + "${schema.sortKey}"`}`;
+  if (declared.keySchema.partitionKey !== actual.partitionKey || declared.keySchema.sortKey !== actual.sortKey) {
+    throw invalid(`${where} gives the primary key ${primary(declared.keySchema)}, but table "${declared.name}" has ${primary(actual)} (DescribeTable)`);
+  }
+  for (const [attribute, role] of keyRoles(actual)) {
+    if (declared.actions.actionOf(attribute) === CryptoAction.EncryptAndSign) {
+      throw new DdbecError(
+        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
+        `table "${declared.name}": attribute "${attribute}" is ${role} (DescribeTable), which ${where} does not declare, so it would be encrypted and DynamoDB could not index it; add the index to keySchema.indexes (or leave keySchema out to read the indexes with DescribeTable)`,
+      );
+    }
+  }
 }

@@ -240,6 +240,24 @@ export class EncryptionEngine {
   }
 
   /**
+   * Adds ddbec's part to DynamoDB's "Type mismatch for Index Key" error when ddbec encrypted
+   * that key — the table's key schema lacks the index: a declared `keySchema` without it, or an
+   * index created after the schema was read — and forgets the table's key schema, so that the
+   * next request reads (or checks) it again.
+   */
+  explainError(prepared: Prepared, error: unknown): void {
+    const message = error instanceof Error ? error.message : undefined;
+    const match = message !== undefined ? /Type mismatch for Index Key (\S+)(?:.*?IndexName: (\S+))?/s.exec(message) : null;
+    if (!match) return;
+    const attribute = match[1] as string;
+    const table = [...prepared.tables.values()].find((candidate) => candidate.encrypted && candidate.actions.actionOf(attribute) === CryptoAction.EncryptAndSign);
+    if (!table) return;
+    this.registry.invalidate(table.name);
+    (error as { message: string }).message =
+      `${message} [ddbec: table "${table.name}" encrypted "${attribute}", a key of ${match[2] === undefined ? 'an index' : `index "${match[2]}"`} that ddbec's key schema of the table does not have (a keySchema without that index, or an index created after DescribeTable was read); add the index to keySchema.indexes, or leave keySchema out so that ddbec reads the indexes with DescribeTable]`;
+  }
+
+  /**
    * Decrypts the items an error carries (ConditionalCheckFailedException's `Item`,
    * TransactionCanceledException's `CancellationReasons[].Item`), in place on the error the
    * SDK just created. An item that does not decrypt is left as it was.

@@ -66,6 +66,7 @@ export function addEncryptionMiddleware(stack: Stack, engine: EncryptionEngine):
       result = await next(args);
     } catch (error) {
       await engine.decryptError(prepared, error);
+      engine.explainError(prepared, error);
       throw error;
     }
     return { ...result, output: await engine.decryptOutput(prepared, result.output) };

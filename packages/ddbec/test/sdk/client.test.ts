@@ -397,13 +397,14 @@ describe('EncryptedDynamoDBClient', () => {
     expect((await plain.send(new ScanCommand({ TableName: 'Customers' }))).Count).toBe(0);
   });
 
-  it('reads the key schema once with DescribeTable and caches it (with a TTL)', async () => {
+  it('reads the key schema once with DescribeTable and caches it (with a TTL); compares a declared one once', async () => {
     const fresh = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig()));
     db.resetRequests();
     await fresh.send(new GetItemCommand({ TableName: 'customers', Key: key('none', 1) }));
     await fresh.send(new GetItemCommand({ TableName: 'customers', Key: key('none', 1) }));
     await fresh.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'none' } } }));
-    expect(db.requests).toEqual({ DescribeTable: 1, GetItem: 3 });
+    await fresh.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'none' } } }));
+    expect(db.requests).toEqual({ DescribeTable: 2, GetItem: 4 });
 
     const uncached = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ keySchemaTtlMs: 0 })));
     db.resetRequests();

@@ -16,7 +16,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamoDB } from '../../../local/src/index.js';
+import { errorResponse, type LocalDynamoDB } from '../../../local/src/index.js';
 import { AttributeActions, CryptoAction, isDdbecError, type DdbecErrorCode, type Item } from '../../src/index.js';
 import { EncryptedDynamoDBClient, type EncryptionConfig, type TableKeySchema } from '../../src/sdk/index.js';
 import { CUSTOMERS_ACTIONS, customer, encryptionConfig, guardInputs, plainClient, startDatabase, staticProvider } from './helpers.js';
@@ -257,6 +257,43 @@ describe('configurations that would encrypt a key attribute', () => {
     expect(isDdbecError(error, 'ERR_KEY_ATTRIBUTE_ENCRYPTED')).toBe(true);
     expect((error as Error).message).toMatch(/"status" is the partition key of global secondary index "byStatus"/);
     expect(db.requests).toEqual({ DescribeTable: 1 });
+  });
+
+  it('a declared key schema that leaves an index key to be encrypted is refused on first use (DescribeTable), naming the index', async () => {
+    const declared = (keySchema: TableKeySchema) => guardInputs(EncryptedDynamoDBClient.from(plain, { tables: { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema } } }));
+    const withoutIndexes = declared({ partitionKey: 'pk', sortKey: 'sk' });
+    db.resetRequests();
+    const error = await withoutIndexes.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) })).catch((e: unknown) => e);
+    expect(isDdbecError(error, 'ERR_KEY_ATTRIBUTE_ENCRYPTED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain('attribute "region" is the partition key of global secondary index "byRegion" (DescribeTable), which tables["customers"].keySchema does not declare');
+    expect(db.requests).toEqual({ DescribeTable: 1 });
+    const wrongKey = await declared({ partitionKey: 'id' }).send(new GetItemCommand({ TableName: 'customers', Key: key })).catch((e: unknown) => e);
+    expect(isDdbecError(wrongKey, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect((wrongKey as Error).message).toContain('gives the primary key "id", but table "customers" has "pk" + "sk"');
+    // the complete schema passes, with one DescribeTable for the comparison
+    const complete = declared(CUSTOMERS_SCHEMA);
+    db.resetRequests();
+    await complete.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) }));
+    await complete.send(new GetItemCommand({ TableName: 'customers', Key: key }));
+    expect(db.requests).toEqual({ DescribeTable: 1, PutItem: 1, GetItem: 1 });
+  });
+
+  it('without DescribeTable permission, DynamoDB\'s "Type mismatch for Index Key" error says what ddbec did', async () => {
+    const denying = await startDatabase();
+    denying.front.handle('DescribeTable', () => Promise.resolve(errorResponse('AccessDeniedException', 'not authorized to perform: dynamodb:DescribeTable')));
+    const base = plainClient(denying.endpoint);
+    try {
+      const declared = EncryptedDynamoDBClient.from(base, { tables: { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: { partitionKey: 'pk', sortKey: 'sk' } } } });
+      const error = await declared.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) })).catch((e: unknown) => e);
+      expect((error as Error).name, String(error)).toBe('ValidationException');
+      expect((error as Error).message).toContain('Type mismatch for Index Key region');
+      expect((error as Error).message).toContain('[ddbec: table "customers" encrypted "region", a key of index "byRegion" that ddbec\'s key schema of the table does not have');
+      expect((error as Error).message).toContain('add the index to keySchema.indexes');
+      expect(denying.requests).toEqual({ DescribeTable: 1, PutItem: 1 });
+    } finally {
+      base.destroy();
+      await denying.stop();
+    }
   });
 
   it('other invalid configurations are refused at once', () => {
