@@ -80,7 +80,12 @@ export type DdbecErrorCode =
   /** `ddbec/at-rest`: an encryption change did not finish within the timeout (it may still finish later). */
   | 'ERR_AT_REST_TIMEOUT'
   /** `ddbec/at-rest`: a DynamoDB or KMS request failed for another reason; the SDK error is the `cause`. */
-  | 'ERR_AT_REST_REQUEST_FAILED';
+  | 'ERR_AT_REST_REQUEST_FAILED'
+  /**
+   * `ddbec/sdk`: an item would exceed DynamoDB's 400 KB item size limit once encrypted; the
+   * message gives its size in plaintext and encrypted (as DynamoDB counts them). Nothing was sent.
+   */
+  | 'ERR_ITEM_TOO_LARGE';
 
 const BRAND = Symbol.for('ddbec.error');
 

@@ -4,6 +4,7 @@ import { COMMANDS, CopyOnWrite, find, findAt, type CommandSpec, type InputRole, 
 import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
 import { attributeReferences, readPartiql } from './expressions.js';
+import { checkItemSize, withoutUndefined } from './items.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -114,11 +115,14 @@ export class EncryptionEngine {
     }
 
     const plaintext = new Map<string, Item>();
-    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ item, table }) => {
+    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ path, item, table }) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         throw new DdbecError('ERR_INVALID_ARGUMENT', `${operation}: an item for table "${table.name}" is not an object of attribute values`);
       }
-      return table.encryptor.encryptItem(item as Item, table.crypto);
+      const sent = withoutUndefined(item as Item);
+      const encrypted = await table.encryptor.encryptItem(sent, table.crypto);
+      checkItemSize(sent, encrypted, `${operation}: ${describePath(path)} for encrypted table "${table.name}"`);
+      return encrypted;
     });
     const remember = spec.output?.some((rule) => rule.role === 'unprocessed') ?? false;
     jobs.forEach((job, i) => {

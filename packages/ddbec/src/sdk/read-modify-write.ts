@@ -2,6 +2,7 @@ import { GetItemCommand, PutItemCommand, type PutItemCommandInput } from '@aws-s
 import { DdbecError } from '../errors.js';
 import { SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
 import { internalsOf, type EncryptedDynamoDBClient } from './client.js';
+import { checkItemSize, withoutUndefined } from './items.js';
 
 export interface ReadModifyWriteInput {
   readonly TableName: string;
@@ -31,6 +32,8 @@ export interface ReadModifyWriteOutput {
  * encrypts and signs the result, and writes it with a condition on the old signature (or on
  * the item's absence), so a concurrent writer is never overwritten; on such a conflict it
  * starts again, up to `maxAttempts` times, then throws the `ConditionalCheckFailedException`.
+ * `undefined` attributes (and map entries) of the new item are left out, as the SDK does; an
+ * item too large once encrypted is refused (`ERR_ITEM_TOO_LARGE`).
  */
 export async function readModifyWrite(client: EncryptedDynamoDBClient, input: ReadModifyWriteInput): Promise<ReadModifyWriteOutput> {
   const { engine, base } = internalsOf(client, 'readModifyWrite');
@@ -48,14 +51,16 @@ export async function readModifyWrite(client: EncryptedDynamoDBClient, input: Re
   for (let attempt = 1; ; attempt += 1) {
     const { Item: stored } = await base.send(new GetItemCommand({ TableName: input.TableName, Key: { ...input.Key }, ConsistentRead: true }));
     const current = stored === undefined ? undefined : await table.encryptor.decryptItem(stored, table.crypto);
-    const next = await input.update(current);
-    if (next === undefined) return { Item: current, written: false, attempts: attempt };
+    const updated = await input.update(current);
+    if (updated === undefined) return { Item: current, written: false, attempts: attempt };
+    const next = withoutUndefined(updated);
     for (const name of keyNames) {
       if (!sameValue(next[name], input.Key[name])) {
         throw new DdbecError('ERR_INVALID_ARGUMENT', `readModifyWrite: the updated item must keep its key ("${name}" changed or is missing)`);
       }
     }
     const encrypted = await table.encryptor.encryptItem(next, table.crypto);
+    checkItemSize(next, encrypted, `readModifyWrite: the updated item for encrypted table "${table.name}"`);
     const signature = stored?.[SIGNATURE_ATTRIBUTE];
     const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> | undefined =
       stored === undefined
@@ -66,7 +71,7 @@ export async function readModifyWrite(client: EncryptedDynamoDBClient, input: Re
     if (condition === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `readModifyWrite: the stored item of table "${table.name}" has no signature`);
     try {
       await base.send(new PutItemCommand({ TableName: input.TableName, Item: encrypted, ...condition }));
-      return { Item: next, written: true, attempts: attempt };
+      return { Item: updated, written: true, attempts: attempt };
     } catch (error) {
       if ((error as { name?: unknown }).name !== 'ConditionalCheckFailedException' || attempt >= maxAttempts) throw error;
     }

@@ -215,6 +215,21 @@ describe('EncryptedDynamoDBClient', () => {
     expect(isDdbecError(moved, 'ERR_INVALID_ARGUMENT')).toBe(true);
   });
 
+  it('leaves out undefined attributes and map entries, as the SDK does for a plain table (also in readModifyWrite)', async () => {
+    const plainItem = { id: { S: 'undef' }, gone: undefined, m: { M: { gone: undefined, kept: { N: '1' } } } } as unknown as Item;
+    await plain.send(new PutItemCommand({ TableName: 'plain', Item: plainItem }));
+    expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'undef' } } }))).Item).toEqual({ id: { S: 'undef' }, m: { M: { kept: { N: '1' } } } });
+
+    const item = customer('undef', 1);
+    const withUndefined = { ...item, gone: undefined, profile: { M: { languages: { L: [{ S: 'en' }] }, gone: undefined } }, note: { S: undefined, N: '2' } } as unknown as Item;
+    const expected: Item = { ...item, profile: { M: { languages: { L: [{ S: 'en' }] } } }, note: { N: '2' } };
+    await client.send(new PutItemCommand({ TableName: 'customers', Item: withUndefined }));
+    expect((await client.send(new GetItemCommand({ TableName: 'customers', Key: key('undef', 1) }))).Item).toEqual(expected);
+    await readModifyWrite(client, { TableName: 'customers', Key: key('undef', 1), update: (current) => ({ ...current, email: undefined }) as unknown as Item });
+    const { email: _, ...withoutEmail } = expected;
+    expect((await client.send(new GetItemCommand({ TableName: 'customers', Key: key('undef', 1) }))).Item).toEqual(withoutEmail);
+  });
+
   it('BatchWriteItem and BatchGetItem work per table (encrypted, wrapped + logical name, plain)', async () => {
     const customers = [customer('batch', 1), customer('batch', 2)];
     const order: Item = { id: { S: 'o-1' }, total: { N: '12.5' }, state: { S: 'open' } };

@@ -3,6 +3,7 @@
 import {
   BatchExecuteStatementCommand,
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   ExecuteStatementCommand,
@@ -19,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponse, type LocalDynamoDB } from '../../../local/src/index.js';
 import { AttributeActions, CryptoAction, isDdbecError, type DdbecErrorCode, type Item } from '../../src/index.js';
 import { EncryptedDynamoDBClient, type EncryptionConfig, type TableKeySchema } from '../../src/sdk/index.js';
+import { itemSize, MAX_ITEM_SIZE } from '../../src/sdk/items.js';
 import { CUSTOMERS_ACTIONS, customer, encryptionConfig, guardInputs, plainClient, startDatabase, staticProvider } from './helpers.js';
 
 const CUSTOMERS_SCHEMA: TableKeySchema = {
@@ -222,6 +224,32 @@ describe('refused before anything is sent', () => {
       new QueryCommand({ TableName: 'customers', IndexName: 'byStatus', Select: 'COUNT', KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'active' } } }),
     );
     expect(Count).toBe(1);
+  });
+
+  it('an item that fits in plaintext but not once encrypted, saying how much encryption added', async () => {
+    /** A customer item of exactly `size` bytes as DynamoDB counts them (its encrypted `bio` fills it up). */
+    const ofSize = (size: number): Item => {
+      const item = customer('big', 1, { bio: { S: '' } });
+      return { ...item, bio: { S: 'x'.repeat(size - itemSize(item)) } };
+    };
+    await refused(
+      new PutItemCommand({ TableName: 'customers', Item: ofSize(MAX_ITEM_SIZE - 50) }),
+      'ERR_ITEM_TOO_LARGE',
+      'PutItem: Item for encrypted table "customers" is 409,550 bytes in plaintext, within DynamoDB\'s item size limit of 409,600 bytes (400 KB), but ',
+      ' bytes once encrypted: encryption adds ',
+    );
+    await refused(
+      new BatchWriteItemCommand({ RequestItems: { customers: [{ PutRequest: { Item: customer('c', 2) } }, { PutRequest: { Item: ofSize(MAX_ITEM_SIZE) } }] } }),
+      'ERR_ITEM_TOO_LARGE',
+      'RequestItems.customers[1].PutRequest.Item for encrypted table "customers" is 409,600 bytes in plaintext',
+    );
+    await refused(new PutItemCommand({ TableName: 'customers', Item: ofSize(MAX_ITEM_SIZE + 1) }), 'ERR_ITEM_TOO_LARGE', 'is 409,601 bytes before encryption');
+    // an item within the limit once encrypted is written, and is what DynamoDB counts
+    const written = ofSize(MAX_ITEM_SIZE - 1000);
+    await client.send(new PutItemCommand({ TableName: 'customers', Item: written }));
+    const stored = (await plain.send(new GetItemCommand({ TableName: 'customers', Key: { pk: { S: 'big' }, sk: { N: '1' } } }))).Item as Item;
+    expect(itemSize(stored)).toBeGreaterThan(itemSize(written));
+    expect(itemSize(stored)).toBeLessThanOrEqual(MAX_ITEM_SIZE);
   });
 
   it('items with a reserved attribute', async () => {
