@@ -2,6 +2,7 @@ import { DescribeTableCommand, DynamoDBClient, type KeySchemaElement } from '@aw
 import { DdbecError } from '../errors.js';
 import { TableRegistry, type EncryptionConfig, type IndexKeySchema, type TableKeySchema } from './config.js';
 import { EncryptionEngine } from './engine.js';
+import type { TranslateConfig } from './marshalling.js';
 import { addEncryptionMiddleware, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
 
 interface Internals {
@@ -45,10 +46,10 @@ export class EncryptedDynamoDBClient extends DynamoDBClient {
     }
     const engine = new EncryptionEngine(new TableRegistry(config, (table) => readKeySchema(client, table)));
     const stack = client.middlewareStack.clone();
-    addEncryptionMiddleware(stack, engine);
     const self = Object.create(EncryptedDynamoDBClient.prototype) as EncryptedDynamoDBClient;
     Object.defineProperty(self, 'config', { value: { ...client.config }, enumerable: true, writable: true, configurable: true });
     Object.defineProperty(self, 'middlewareStack', { value: stack, enumerable: true, writable: true, configurable: true });
+    addEncryptionMiddleware(stack, engine, () => translateConfigOf(self));
     internals.set(self, { engine, base: client });
     return self;
   }
@@ -64,6 +65,11 @@ export function internalsOf(client: unknown, what: string): Internals {
   const found = typeof client === 'object' && client !== null ? internals.get(client) : undefined;
   if (!found) throw new DdbecError('ERR_INVALID_ARGUMENT', `${what} needs an EncryptedDynamoDBClient`);
   return found;
+}
+
+/** The options lib-dynamodb's `DynamoDBDocumentClient.from` wrote onto a client's config. */
+function translateConfigOf(client: { readonly config: object }): TranslateConfig | undefined {
+  return (client.config as { translateConfig?: TranslateConfig }).translateConfig;
 }
 
 /** Reads a table's key schema, its indexes' keys and projections with DescribeTable. */

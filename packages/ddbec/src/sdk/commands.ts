@@ -223,6 +223,13 @@ export function find(root: unknown, path: string): Match[] {
   return out;
 }
 
+/** A concrete path as text: `RequestItems.customers[0].PutRequest.Item`. */
+export function describePath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
+  return out;
+}
+
 /** The first string at `path` whose `[]`s take the given positions in order. */
 export function findAt(root: unknown, path: string, positions: readonly number[]): string | undefined {
   for (const match of find(root, path)) {

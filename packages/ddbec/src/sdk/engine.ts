@@ -1,6 +1,6 @@
 import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
-import { COMMANDS, CopyOnWrite, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
+import { COMMANDS, CopyOnWrite, describePath, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
 import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
 import { attributeReferences, readPartiql } from './expressions.js';
@@ -244,6 +244,33 @@ export class EncryptionEngine {
   }
 
   /**
+   * How to name what makes a request's values sensitive: the first of its tables that is
+   * encrypted or not known to hold plaintext (not configured, maybe a misspelling of an
+   * encrypted one), or a PartiQL statement ddbec refuses; `undefined` when every table of the
+   * request holds plaintext (or the operation has no items).
+   */
+  sensitiveTable(operation: string, input: unknown): string | undefined {
+    const spec = COMMANDS[operation];
+    if (!spec || typeof input !== 'object' || input === null) return undefined;
+    let names: Set<string>;
+    try {
+      names = this.#tablesOf(operation, spec, input as Readonly<Record<string, unknown>>);
+    } catch {
+      return 'a PartiQL statement ddbec refuses';
+    }
+    for (const name of names) {
+      let encrypted: boolean | undefined = true;
+      try {
+        encrypted = this.registry.isEncrypted(name);
+      } catch {
+        // not configured: treated as encrypted
+      }
+      if (encrypted) return `table "${name}"`;
+    }
+    return undefined;
+  }
+
+  /**
    * Adds ddbec's part to DynamoDB's "Type mismatch for Index Key" error when ddbec encrypted
    * that key — the table's key schema lacks the index: a declared `keySchema` without it, or an
    * index created after the schema was read — and forgets the table's key schema, so that the
@@ -375,10 +402,4 @@ function keyOf(item: Item, table: ResolvedTable): Item {
     if (name !== undefined && value !== undefined) key[name] = value satisfies AttributeValue;
   }
   return key;
-}
-
-function describePath(path: readonly PathKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
-  return out;
 }
