@@ -54,6 +54,25 @@ export async function withoutValues(error: unknown, direction: Direction, root: 
   return conversionError(error, direction, await failingMember(direction, root, options), where);
 }
 
+/**
+ * Converts each attribute of an item the way lib-dynamodb does (`undefined` and function
+ * attributes are left out), with `@aws-sdk/util-dynamodb`'s `convertToAttr` (`marshall`) or
+ * `convertToNative` (`unmarshall`); a conversion error is replaced as in {@link withoutValues}.
+ */
+export async function convertAttributes(item: object, direction: Direction, options: object | undefined, where: string): Promise<Record<string, unknown>> {
+  const convert = await converter(direction, options);
+  const out: [string, unknown][] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined || typeof value === 'function') continue;
+    try {
+      out.push([name, convert(value)]);
+    } catch (error) {
+      throw isValueFree(error) ? error : conversionError(error, direction, `"${name}"`, where);
+    }
+  }
+  return Object.fromEntries(out);
+}
+
 type Direction = 'marshall' | 'unmarshall';
 
 function isValueFree(error: unknown): boolean {

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDynamoDB } from '../../../local/src/index.js';
 import { isDdbecError } from '../../src/index.js';
 import { exactNumbers } from '../../src/sdk/native.js';
-import { EncryptedDynamoDBClient } from '../../src/sdk/index.js';
+import { EncryptedDynamoDBClient, readModifyWriteDocument } from '../../src/sdk/index.js';
 import { anyBytes, anyString, encryptionConfig, guardInputs, plainClient, startDatabase, unchanged } from './helpers.js';
 
 let db: LocalDynamoDB;
@@ -156,6 +156,40 @@ describe('DynamoDBDocumentClient over EncryptedDynamoDBClient', () => {
     expect(Item?.['small']).toBeInstanceOf(NumberValue);
     const again = await documents.send(new GetCommand({ TableName: 'customers', Key: { pk: 'doc', sk: 1 } }));
     expect(again.Item?.['small']).toBe(0.25);
+  });
+
+  it('readModifyWriteDocument changes encrypted attributes with native values and the document client\'s options', async () => {
+    await documents.send(new PutCommand({ TableName: 'customers', Item: customer('docrmw', 1) }));
+    db.resetRequests();
+    let calls = 0;
+    const result = await readModifyWriteDocument(documents, {
+      TableName: 'customers',
+      Key: { pk: 'docrmw', sk: 1 },
+      update: async (current) => {
+        calls += 1;
+        expect(current?.['balance']).toBeInstanceOf(NumberValue); // the client's wrapNumbers: exactNumbers
+        // a concurrent writer changes the item before the first write: readModifyWriteDocument starts again
+        if (calls === 1) await documents.send(new PutCommand({ TableName: 'customers', Item: { ...current, plan: 'enterprise' } }));
+        return { ...current, email: 'new-secret@example.com', tags: new Set(['c']), gone: undefined };
+      },
+    });
+    const expected = { ...customer('docrmw', 1), email: 'new-secret@example.com', tags: new Set(['c']), plan: 'enterprise' };
+    expect(result).toEqual({ Item: { ...expected, gone: undefined }, written: true, attempts: 2 });
+    expect((await documents.send(new GetCommand({ TableName: 'customers', Key: { pk: 'docrmw', sk: 1 } }))).Item).toEqual(expected);
+    expect(JSON.stringify(bodies('PutItem'))).not.toContain('new-secret');
+
+    const created = await readModifyWriteDocument(documents, { TableName: 'customers', Key: { pk: 'docrmw', sk: 2 }, update: (current) => (current ? undefined : customer('docrmw', 2)) });
+    expect(created).toMatchObject({ written: true, attempts: 1 });
+    const skipped = await readModifyWriteDocument(documents, { TableName: 'customers', Key: { pk: 'docrmw', sk: 2 }, update: () => undefined });
+    expect(skipped).toEqual({ Item: customer('docrmw', 2), written: false, attempts: 1 });
+    const moved = await readModifyWriteDocument(documents, { TableName: 'customers', Key: { pk: 'docrmw', sk: 2 }, update: (current) => ({ ...current, sk: 3 }) }).catch((e: unknown) => e);
+    expect(isDdbecError(moved, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    const leaking = await readModifyWriteDocument(documents, { TableName: 'customers', Key: { pk: 'docrmw', sk: 2 }, update: (current) => ({ ...current, secret: UNSAFE }) }).catch((e: unknown) => e);
+    expect(isDdbecError(leaking, 'ERR_SERIALIZATION')).toBe(true);
+    expect((leaking as Error).message).toContain('the updated item: lib-dynamodb cannot marshall "secret" (a JavaScript number beyond Number.MAX_SAFE_INTEGER');
+    expect((leaking as Error).message).not.toContain(String(UNSAFE));
+    const overPlain = await readModifyWriteDocument(DynamoDBDocumentClient.from(plain), { TableName: 'customers', Key: { pk: 'x', sk: 1 }, update: () => undefined }).catch((e: unknown) => e);
+    expect((overPlain as Error).message).toContain('needs a DynamoDBDocumentClient made from an EncryptedDynamoDBClient');
   });
 
   it('undefined values: exactly what lib-dynamodb does without ddbec, for both removeUndefinedValues settings', async () => {
