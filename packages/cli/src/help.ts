@@ -122,6 +122,7 @@ way. The JSON Schema ships in the library as \`ddbec.config.schema.json\`; error
 {
   "$schema": "./node_modules/ddbec/ddbec.config.schema.json",
   "region": "eu-west-1",
+  "plaintextTables": ["page-views"],
   "tables": {
     "customers": {
       "partitionKey": "customerId",
@@ -157,6 +158,11 @@ name), \`attributeActions\` (\`default\`, default \`ENCRYPT_AND_SIGN\`, and per-
 | \`wrapped\` | \`wrappingKey\` (AES, RSA public, or RSA private = the pair), \`unwrappingKey\` (RSA private), \`signingKey\`, \`verificationKey\`, \`materialDescription\` |
 | \`direct-kms\` | \`keyId\` (key id, key ARN, alias), \`region\`, \`discovery\`, \`grantTokens\`, \`materialDescription\` |
 | \`most-recent\` | \`materialName\`, \`ttlMs\` (default 60000), \`cacheSize\`, \`metaStore\`: { \`tableName\`, \`provider\` (static, wrapped or direct-kms: protects the MetaStore rows) } |
+
+For applications, two more top-level members shape \`encryptionConfig\`: \`plaintextTables\`, DynamoDB tables that
+hold plaintext on purpose (sent untouched; none may be a configured table or differ from one only by case), and
+\`unknownTables\`: \`error\` (the default: a request naming a table in neither is refused with
+\`ERR_UNKNOWN_TABLE\` before anything is sent) or \`passthrough\` (such tables are sent as plaintext).
 
 Keys are \`{ "file": "…" }\` (relative to the configuration file; as written by \`ddbec keys generate\`, or PEM RSA
 keys) or \`{ "env": "NAME" }\` (the same text, or raw key bytes in base64), with an optional \`"algorithm"\`

@@ -53,7 +53,6 @@ export class EncryptedTable {
       tables: {
         [config.tableName]: { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
       },
-      unknownTables: 'error',
       decryptionFailures: 'report',
     });
   }

@@ -54,7 +54,7 @@ async function byHand(client) {
   if (decrypted.length !== N) throw new Error(`expected ${N} items`);
 }
 
-// ---- an in-memory HTTP handler: PutItem answers {}, Query answers the stored page ---------------
+// ---- an in-memory HTTP handler: PutItem answers {}, Query the stored page, DescribeTable the key ---
 // (Buffers have a toJSON, so look at the raw member, not the value JSON.stringify passes)
 const toJson = (value) =>
   JSON.stringify(value, function (key, v) {
@@ -64,11 +64,15 @@ const toJson = (value) =>
 const storedPage = await Promise.all(items.map((plaintext) => encryptor.encryptItem(plaintext, crypto)));
 const queryBody = new TextEncoder().encode(toJson({ Items: storedPage, Count: N, ScannedCount: N }));
 const emptyBody = new TextEncoder().encode('{}');
+// the encrypting client compares its declared key schema with DescribeTable's once
+const describeBody = new TextEncoder().encode(
+  JSON.stringify({ Table: { TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] } }),
+);
 const memoryHandler = {
   metadata: { handlerProtocol: 'http/1.1' },
   async handle(request) {
     const target = request.headers['x-amz-target'] ?? '';
-    const body = target.endsWith('.Query') ? queryBody : emptyBody;
+    const body = target.endsWith('.Query') ? queryBody : target.endsWith('.DescribeTable') ? describeBody : emptyBody;
     return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body } };
   },
   updateHttpClientConfig() {},

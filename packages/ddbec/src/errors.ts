@@ -120,7 +120,12 @@ export type DdbecErrorCode =
    * Checked before anything is encrypted or sent (an encrypted value would hide it from
    * DynamoDB); the message names the attribute and where in it, never the value.
    */
-  | 'ERR_INVALID_ITEM';
+  | 'ERR_INVALID_ITEM'
+  /**
+   * `ddbec/sdk`: an item would exceed DynamoDB's 400 KB item size limit once encrypted; the
+   * message gives its size in plaintext and encrypted (as DynamoDB counts them). Nothing was sent.
+   */
+  | 'ERR_ITEM_TOO_LARGE';
 
 const BRAND = Symbol.for('ddbec.error');
 

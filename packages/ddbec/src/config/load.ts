@@ -11,7 +11,7 @@ import { MostRecentProvider, StaticMaterialsProvider, WrappedMaterialsProvider }
 import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.js';
 import type { MetaStore } from '../metastore/index.js';
 import { AttributeActions, ItemEncryptor, type SigningProfile } from '../encryptor/index.js';
-import type { EncryptionConfig, TableEncryptionConfig } from '../sdk/config.js';
+import { foldCase, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
 import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
@@ -78,6 +78,10 @@ export interface ConfigFile {
   readonly version?: 1;
   readonly region?: string;
   readonly tables: Readonly<Record<string, TableConfigFile>>;
+  /** DynamoDB tables that hold plaintext on purpose (`EncryptionConfig.plaintextTables` of the SDK integration). */
+  readonly plaintextTables?: readonly string[];
+  /** `EncryptionConfig.unknownTables` of the SDK integration (default `error`). */
+  readonly unknownTables?: 'error' | 'passthrough';
 }
 
 // ---- what loading gives --------------------------------------------------------------------------
@@ -122,7 +126,8 @@ export interface LoadedConfig {
   /** The resolved tables (all, or those named in `options.tables`). */
   readonly tables: Readonly<Record<string, TableConfig>>;
   /**
-   * The resolved tables as the configuration of the SDK integration, by DynamoDB table name:
+   * The resolved tables as the configuration of the SDK integration, by DynamoDB table name,
+   * with the file's `plaintextTables` and `unknownTables`:
    * `EncryptedDynamoDBClient.from(client, config.encryptionConfig)` (`ddbec/sdk`).
    */
   readonly encryptionConfig: EncryptionConfig;
@@ -181,6 +186,14 @@ export function validateConfig(document: unknown, file?: string): ConfigFile {
       if (owner === undefined) owners.set(physical, at);
       else issues.push({ path: table.tableName === undefined ? at : joinPath(at, 'tableName'), message: `DynamoDB table "${physical}" is already configured by ${owner}` });
     }
+    (document as ConfigFile).plaintextTables?.forEach((name, i) => {
+      for (const [physical, owner] of owners) {
+        if (physical === name) issues.push({ path: joinPath('plaintextTables', i), message: `DynamoDB table "${name}" is configured by ${owner}` });
+        else if (foldCase(physical) === foldCase(name)) {
+          issues.push({ path: joinPath('plaintextTables', i), message: `"${name}" differs from DynamoDB table "${physical}" (${owner}) only by case; one of them is probably a typo` });
+        }
+      }
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues, file);
   return document as ConfigFile;
@@ -218,7 +231,7 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
     region: document.region,
     document,
     tables,
-    encryptionConfig: { tables: sdkTables },
+    encryptionConfig: { tables: sdkTables, plaintextTables: document.plaintextTables ?? [], unknownTables: document.unknownTables ?? 'error' },
     table(name: string): TableConfig {
       const table = Object.hasOwn(tables, name) ? tables[name] : undefined;
       if (table === undefined) throw missingTable(name, document, path);

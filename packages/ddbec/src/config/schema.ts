@@ -38,6 +38,17 @@ export const CONFIG_SCHEMA = {
       additionalProperties: { $ref: '#/$defs/table' },
       description: 'Encrypted tables by name (the name used with `ddbec --table` and `config.table(name)`).',
     },
+    plaintextTables: {
+      type: 'array',
+      items: nonEmpty('A DynamoDB table name.'),
+      description:
+        'DynamoDB tables that hold plaintext on purpose (e.g. an audit log): the SDK integration sends their requests untouched. None may be a table of `tables`, nor differ from one only by case.',
+    },
+    unknownTables: {
+      enum: ['error', 'passthrough'],
+      description:
+        'What the SDK integration does with a table in neither `tables` nor `plaintextTables`: error (default: ERR_UNKNOWN_TABLE, nothing is sent) or passthrough (sent as plaintext). A name that differs from a configured one only by case is refused either way.',
+    },
   },
   $defs: {
     table: {

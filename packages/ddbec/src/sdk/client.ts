@@ -2,6 +2,7 @@ import { DescribeTableCommand, DynamoDBClient, type KeySchemaElement } from '@aw
 import { DdbecError } from '../errors.js';
 import { TableRegistry, type EncryptionConfig, type IndexKeySchema, type TableKeySchema } from './config.js';
 import { EncryptionEngine } from './engine.js';
+import type { TranslateConfig } from './marshalling.js';
 import { addEncryptionMiddleware, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
 
 interface Internals {
@@ -11,6 +12,8 @@ interface Internals {
 }
 
 const internals = new WeakMap<object, Internals>();
+/** By the config object of each encrypted client. */
+const documents = new WeakMap<object, Internals>();
 
 /**
  * A `DynamoDBClient` that encrypts and signs items on the way out and verifies and decrypts
@@ -45,11 +48,14 @@ export class EncryptedDynamoDBClient extends DynamoDBClient {
     }
     const engine = new EncryptionEngine(new TableRegistry(config, (table) => readKeySchema(client, table)));
     const stack = client.middlewareStack.clone();
-    addEncryptionMiddleware(stack, engine);
     const self = Object.create(EncryptedDynamoDBClient.prototype) as EncryptedDynamoDBClient;
-    Object.defineProperty(self, 'config', { value: { ...client.config }, enumerable: true, writable: true, configurable: true });
+    const ownConfig = { ...client.config };
+    Object.defineProperty(self, 'config', { value: ownConfig, enumerable: true, writable: true, configurable: true });
     Object.defineProperty(self, 'middlewareStack', { value: stack, enumerable: true, writable: true, configurable: true });
+    addEncryptionMiddleware(stack, engine, () => translateConfigOf(self));
     internals.set(self, { engine, base: client });
+    // A DynamoDBDocumentClient made from this client shares this config object (see readModifyWriteDocument)
+    documents.set(ownConfig, { engine, base: client });
     return self;
   }
 
@@ -64,6 +70,19 @@ export function internalsOf(client: unknown, what: string): Internals {
   const found = typeof client === 'object' && client !== null ? internals.get(client) : undefined;
   if (!found) throw new DdbecError('ERR_INVALID_ARGUMENT', `${what} needs an EncryptedDynamoDBClient`);
   return found;
+}
+
+/** @internal The internals of the encrypted client a `DynamoDBDocumentClient` was made from, and its options. */
+export function documentInternalsOf(client: unknown, what: string): Internals & { readonly translateConfig: TranslateConfig | undefined } {
+  const config = typeof client === 'object' && client !== null ? (client as { config?: unknown }).config : undefined;
+  const found = typeof config === 'object' && config !== null ? documents.get(config) : undefined;
+  if (!found) throw new DdbecError('ERR_INVALID_ARGUMENT', `${what} needs a DynamoDBDocumentClient made from an EncryptedDynamoDBClient`);
+  return { ...found, translateConfig: translateConfigOf(client as { config: object }) };
+}
+
+/** The options lib-dynamodb's `DynamoDBDocumentClient.from` wrote onto a client's config. */
+function translateConfigOf(client: { readonly config: object }): TranslateConfig | undefined {
+  return (client.config as { translateConfig?: TranslateConfig }).translateConfig;
 }
 
 /** Reads a table's key schema, its indexes' keys and projections with DescribeTable. */

@@ -45,6 +45,8 @@ export interface OutputRule {
   readonly role: OutputRole;
   /** Where in the input the table name is, for paths without `{table}`. Default `TableName`. */
   readonly table?: string;
+  /** `items`: the output member that counts them (kept equal to the items returned when failures are reported). */
+  readonly count?: string;
 }
 
 export interface CommandSpec {
@@ -99,7 +101,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       QueryFilter: 'legacy',
       ConditionalOperator: 'legacy',
     },
-    output: [{ path: 'Items', role: 'items' }],
+    output: [{ path: 'Items', role: 'items', count: 'Count' }],
   },
   Scan: {
     tables: ['TableName'],
@@ -112,7 +114,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       ScanFilter: 'legacy',
       ConditionalOperator: 'legacy',
     },
-    output: [{ path: 'Items', role: 'items' }],
+    output: [{ path: 'Items', role: 'items', count: 'Count' }],
   },
   BatchGetItem: {
     tables: ['RequestItems.{table}'],
@@ -218,6 +220,13 @@ export function find(root: unknown, path: string): Match[] {
     }
   };
   walk(root, 0, [], undefined, undefined, []);
+  return out;
+}
+
+/** A concrete path as text: `RequestItems.customers[0].PutRequest.Item`. */
+export function describePath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
   return out;
 }
 

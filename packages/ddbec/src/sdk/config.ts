@@ -51,10 +51,20 @@ export interface TableEncryptionConfig {
 
 /** The configuration of the SDK integration. */
 export interface EncryptionConfig {
-  /** Physical table name → how it is encrypted. Tables not listed are passed through untouched. */
+  /** Physical table name → how it is encrypted. */
   readonly tables: Readonly<Record<string, TableEncryptionConfig>>;
-  /** What to do with a table that is not in `tables`: `passthrough` (default) or `error` (`ERR_UNKNOWN_TABLE`). */
-  readonly unknownTables?: 'passthrough' | 'error';
+  /**
+   * Tables that hold plaintext on purpose (e.g. an audit log): requests to them are sent
+   * untouched. A name may not also be in `tables`, nor differ from one there only by case.
+   */
+  readonly plaintextTables?: readonly string[];
+  /**
+   * What to do with a table that is in neither `tables` nor `plaintextTables`: `error`
+   * (default: `ERR_UNKNOWN_TABLE`, before anything is sent) or `passthrough` (send it untouched,
+   * as plaintext — an explicit opt-out). Either way, a name that differs from a configured one
+   * only by case is refused with `ERR_UNKNOWN_TABLE` ("did you mean …?").
+   */
+  readonly unknownTables?: 'error' | 'passthrough';
   /** How long a key schema read with DescribeTable is trusted, in ms. Default 300 000 (5 minutes). */
   readonly keySchemaTtlMs?: number;
   /** How many items of one request or response are encrypted or decrypted at once. Default 16. */
@@ -96,13 +106,19 @@ const DEFAULT_CONCURRENCY = 16;
 
 /**
  * The validated configuration plus a cache of resolved tables. Explicit key schemas are
- * resolved (and so validated) at construction; others on first use, then every TTL.
+ * resolved (and so validated) at construction, and compared once with the table's own
+ * (DescribeTable) on first use; others are read on first use, then every TTL.
  */
 export class TableRegistry {
   readonly concurrency: number;
   readonly reportFailures: boolean;
   readonly #tables = new Map<string, TableEntry>();
+  readonly #plaintext: ReadonlySet<string>;
+  /** Case-folded name → the configured names (in `tables` or `plaintextTables`) with that folding. */
+  readonly #byFoldedName = new Map<string, string[]>();
   readonly #resolved = new Map<string, { readonly expires: number; readonly table: Promise<ResolvedTable> }>();
+  /** Explicit key schemas being or already compared with the table's (until a schema change). */
+  readonly #checked = new Map<string, Promise<void>>();
   readonly #unknownIsError: boolean;
   readonly #ttl: number;
   readonly #readKeySchema: KeySchemaReader | undefined;
@@ -110,8 +126,12 @@ export class TableRegistry {
   constructor(config: EncryptionConfig, readKeySchema: KeySchemaReader | undefined) {
     if (typeof config !== 'object' || config === null) throw invalid('the encryption config must be an object');
     if (typeof config.tables !== 'object' || config.tables === null) throw invalid('config.tables must be an object of table name → table config');
-    const unknown = config.unknownTables ?? 'passthrough';
-    if (unknown !== 'passthrough' && unknown !== 'error') throw invalid('config.unknownTables must be "passthrough" or "error"');
+    const unknown = config.unknownTables ?? 'error';
+    if (unknown !== 'passthrough' && unknown !== 'error') throw invalid('config.unknownTables must be "error" or "passthrough"');
+    const plaintext = config.plaintextTables ?? [];
+    if (!Array.isArray(plaintext) || plaintext.some((name) => typeof name !== 'string' || name === '')) {
+      throw invalid('config.plaintextTables must be an array of table names');
+    }
     const ttl = config.keySchemaTtlMs ?? DEFAULT_TTL_MS;
     if (typeof ttl !== 'number' || !(ttl >= 0)) throw invalid('config.keySchemaTtlMs must be a number ≥ 0');
     const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY;
@@ -133,18 +153,33 @@ export class TableRegistry {
         throw invalid(`tables["${name}"] needs a keySchema (there is no client to read it with DescribeTable)`);
       }
     }
+    this.#plaintext = new Set(plaintext);
+    for (const name of [...this.#tables.keys(), ...this.#plaintext]) {
+      const folded = foldCase(name);
+      const names = this.#byFoldedName.get(folded) ?? [];
+      if (this.#plaintext.has(name) && this.#tables.has(name)) throw invalid(`table "${name}" is both in tables and in plaintextTables`);
+      const other = names.find((known) => this.#tables.has(known) !== this.#tables.has(name));
+      if (other !== undefined) {
+        const [encrypted, plain] = this.#tables.has(name) ? [name, other] : [other, name];
+        throw invalid(`plaintextTables has "${plain}", which differs from "${encrypted}" in tables only by case; one of them is probably a typo`);
+      }
+      this.#byFoldedName.set(folded, [...names, name]);
+    }
   }
 
   /**
    * The table ready to use; `undefined` for a table that passes through. Throws
-   * `ERR_UNKNOWN_TABLE` for an unknown table when they are errors.
+   * `ERR_UNKNOWN_TABLE` for a table that is not configured (see {@link EncryptionConfig.unknownTables}).
    */
   async resolve(table: string): Promise<ResolvedTable | undefined> {
     const entry = this.#entry(table);
     if (!entry) return undefined;
     const name = entry.name;
     const cached = this.#resolved.get(name);
-    if (cached && cached.expires > Date.now()) return cached.table;
+    if (cached && cached.expires > Date.now()) {
+      if (entry.keySchema) await this.#checkKeySchema(name, await cached.table);
+      return cached.table;
+    }
     const reader = this.#readKeySchema as KeySchemaReader;
     const promise = reader(name).then((schema) => resolveTable(entry, schema));
     this.#resolved.set(name, { expires: Date.now() + this.#ttl, table: promise });
@@ -157,27 +192,82 @@ export class TableRegistry {
   /**
    * Whether a table is encrypted, without reading its key schema (protecting key attributes
    * never turns an encrypting configuration into a do-nothing one): `undefined` for a table
-   * that passes through; throws `ERR_UNKNOWN_TABLE` for an unknown table when they are errors.
+   * that passes through; throws `ERR_UNKNOWN_TABLE` for a table that is not configured.
    */
   isEncrypted(table: string): boolean | undefined {
     const entry = this.#entry(table);
     return entry === undefined ? undefined : !entry.actions.takesNoActions;
   }
 
+  /** The encrypted table whose name equals `name` ignoring case (see {@link foldCase}), if any. */
+  encryptedTableLike(name: string): string | undefined {
+    return this.#byFoldedName.get(foldCase(name))?.find((known) => this.#tables.get(known)?.actions.takesNoActions === false);
+  }
+
   #entry(table: string): TableEntry | undefined {
     const name = tableNameOf(table);
     const entry = this.#tables.get(name);
-    if (!entry && this.#unknownIsError) {
-      throw new DdbecError('ERR_UNKNOWN_TABLE', `table "${name}" is not in the encryption configuration (unknownTables: "error")`);
+    if (entry || this.#plaintext.has(name)) return entry;
+    const similar = this.#byFoldedName.get(foldCase(name));
+    if (similar) {
+      throw new DdbecError(
+        'ERR_UNKNOWN_TABLE',
+        `table "${name}" is not in the encryption configuration; did you mean ${similar.map((known) => `"${known}"`).join(' or ')}? (DynamoDB table names are case-sensitive, and a name that differs from a configured one only by case is always refused, so that a typo never writes plaintext)`,
+      );
     }
-    return entry;
+    if (this.#unknownIsError) {
+      throw new DdbecError(
+        'ERR_UNKNOWN_TABLE',
+        `table "${name}" is not in the encryption configuration: add it to tables, or to plaintextTables if it holds plaintext on purpose`,
+      );
+    }
+    return undefined;
   }
 
-  /** Forgets a discovered key schema (after UpdateTable, DeleteTable or CreateTable). */
+  /**
+   * Compares an explicit key schema with the table's own, once: a table key or index key the
+   * configuration would encrypt because `keySchema` does not declare it is refused (naming the
+   * index and the attribute). Skipped when DescribeTable is not allowed (AccessDeniedException);
+   * DynamoDB's own error then carries a hint (see `EncryptionEngine.explainError`).
+   */
+  #checkKeySchema(name: string, declared: ResolvedTable): Promise<void> {
+    const reader = this.#readKeySchema;
+    if (!reader) return Promise.resolve();
+    let check = this.#checked.get(name);
+    if (!check) {
+      check = reader(name).then(
+        (actual) => {
+          compareKeySchemas(declared, actual);
+        },
+        (error: unknown) => {
+          if ((error as { name?: unknown } | undefined)?.name !== 'AccessDeniedException') throw error;
+        },
+      );
+      const pending = check;
+      this.#checked.set(name, pending);
+      pending.catch(() => {
+        if (this.#checked.get(name) === pending) this.#checked.delete(name);
+      });
+    }
+    return check;
+  }
+
+  /** Forgets a discovered key schema, and a comparison of a declared one (after UpdateTable, DeleteTable or CreateTable). */
   invalidate(table: string): void {
     const name = tableNameOf(table);
+    this.#checked.delete(name);
     if (this.#tables.get(name)?.keySchema === undefined) this.#resolved.delete(name);
   }
+}
+
+/**
+ * A table name folded for "equal ignoring case" comparisons. Beyond ASCII it is deliberately
+ * generous — any character that changes case (or decomposes) to an ASCII letter folds to that
+ * letter (`ſ` → `s`, `K` (Kelvin) → `k`, `İ` → `i`) — so that no PartiQL identifier a
+ * case-insensitive reader might take for a configured table escapes the comparison.
+ */
+export function foldCase(name: string): string {
+  return name.toUpperCase().toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
 }
 
 /** A table name from a name or a table ARN (`arn:…:table/NAME`, also with `/stream/…` or `/index/…` after it). */
@@ -254,13 +344,7 @@ function checkKeySchema(schema: TableKeySchema, where: string): TableKeySchema {
  * Python client's helpers do for primary and index keys).
  */
 function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable {
-  const roles: [string, string][] = [[schema.partitionKey, 'the partition key of the table']];
-  if (schema.sortKey !== undefined) roles.push([schema.sortKey, 'the sort key of the table']);
-  for (const index of schema.indexes ?? []) {
-    const kind = index.type === 'local' ? 'local' : 'global';
-    roles.push([index.partitionKey, `the partition key of ${kind} secondary index "${index.indexName}"`]);
-    if (index.sortKey !== undefined) roles.push([index.sortKey, `the sort key of ${kind} secondary index "${index.indexName}"`]);
-  }
+  const roles = keyRoles(schema);
   for (const [attribute, role] of roles) {
     if (entry.actions.overrides.get(attribute) === CryptoAction.EncryptAndSign) {
       throw new DdbecError(
@@ -285,4 +369,37 @@ function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable 
       attributeActions: actions,
     },
   };
+}
+
+/** Every key attribute of a table and of its indexes, with what it is (for messages). */
+function keyRoles(schema: TableKeySchema): [attribute: string, role: string][] {
+  const roles: [string, string][] = [[schema.partitionKey, 'the partition key of the table']];
+  if (schema.sortKey !== undefined) roles.push([schema.sortKey, 'the sort key of the table']);
+  for (const index of schema.indexes ?? []) {
+    const kind = index.type === 'local' ? 'local' : 'global';
+    roles.push([index.partitionKey, `the partition key of ${kind} secondary index "${index.indexName}"`]);
+    if (index.sortKey !== undefined) roles.push([index.sortKey, `the sort key of ${kind} secondary index "${index.indexName}"`]);
+  }
+  return roles;
+}
+
+/**
+ * Refuses a declared key schema that does not match the table's: another primary key, or an
+ * index key of the table that the declared schema leaves to be encrypted (DynamoDB would then
+ * refuse the item with "Type mismatch for Index Key", or index ciphertext).
+ */
+function compareKeySchemas(declared: ResolvedTable, actual: TableKeySchema): void {
+  const where = `tables["${declared.name}"].keySchema`;
+  const primary = (schema: TableKeySchema): string => `"${schema.partitionKey}"${schema.sortKey === undefined ? '' : ` + "${schema.sortKey}"`}`;
+  if (declared.keySchema.partitionKey !== actual.partitionKey || declared.keySchema.sortKey !== actual.sortKey) {
+    throw invalid(`${where} gives the primary key ${primary(declared.keySchema)}, but table "${declared.name}" has ${primary(actual)} (DescribeTable)`);
+  }
+  for (const [attribute, role] of keyRoles(actual)) {
+    if (declared.actions.actionOf(attribute) === CryptoAction.EncryptAndSign) {
+      throw new DdbecError(
+        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
+        `table "${declared.name}": attribute "${attribute}" is ${role} (DescribeTable), which ${where} does not declare, so it would be encrypted and DynamoDB could not index it; add the index to keySchema.indexes (or leave keySchema out to read the indexes with DescribeTable)`,
+      );
+    }
+  }
 }

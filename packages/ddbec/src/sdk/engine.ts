@@ -1,9 +1,10 @@
 import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
-import { COMMANDS, CopyOnWrite, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
+import { COMMANDS, CopyOnWrite, describePath, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
 import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
-import { attributeReferences, partiqlTables } from './expressions.js';
+import { attributeReferences, readPartiql } from './expressions.js';
+import { checkItemSize, withoutUndefined } from './items.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -59,44 +60,12 @@ export class EncryptionEngine {
     const spec = COMMANDS[operation];
     if (!spec || typeof input !== 'object' || input === null) return undefined;
 
-    const names = new Set<string>();
-    for (const path of spec.tables) {
-      for (const match of find(input, path)) {
-        const name = path.endsWith('{table}') ? match.table : match.value;
-        if (typeof name === 'string') names.add(name);
-      }
-    }
-    const statements: { match: Match; tables: string[] }[] = [];
-    for (const [path, role] of Object.entries(spec.input)) {
-      if (role !== 'partiql') continue;
-      for (const match of find(input, path)) {
-        const tables = partiqlTables(match.value as string);
-        if (tables.length === 0) {
-          throw new DdbecError(
-            'ERR_UNSUPPORTED_OPERATION',
-            `${operation}: cannot tell which table ${describePath(match.path)} uses, so ddbec cannot tell whether it is encrypted; nothing was sent`,
-          );
-        }
-        for (const table of tables) names.add(table);
-        statements.push({ match, tables });
-      }
-    }
-
-    // First what needs no key schema (so no DescribeTable either): unknown tables, PartiQL,
+    // First what needs no key schema (so no DescribeTable either): PartiQL, unknown tables,
     // legacy parameters, projections.
+    const names = this.#tablesOf(operation, spec, input);
     const configured = [...names].filter((name) => this.registry.isEncrypted(name) !== undefined);
     if (configured.length === 0) return undefined;
     const encryptedNames = new Set(configured.filter((name) => this.registry.isEncrypted(name)));
-    for (const { match, tables: used } of statements) {
-      for (const name of used) {
-        if (encryptedNames.has(name)) {
-          throw new DdbecError(
-            'ERR_UNSUPPORTED_OPERATION',
-            `${operation}: ${describePath(match.path)} uses encrypted table "${name}"; PartiQL cannot encrypt, verify or decrypt items — use the item operations (PutItem, GetItem, Query, …); nothing was sent`,
-          );
-        }
-      }
-    }
     for (const [path, role] of Object.entries(spec.input)) {
       if (role !== 'legacy' && role !== 'projection' && role !== 'select') continue;
       for (const match of find(input, path)) {
@@ -146,11 +115,14 @@ export class EncryptionEngine {
     }
 
     const plaintext = new Map<string, Item>();
-    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ item, table }) => {
+    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ path, item, table }) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         throw new DdbecError('ERR_INVALID_ARGUMENT', `${operation}: an item for table "${table.name}" is not an object of attribute values`);
       }
-      return table.encryptor.encryptItem(item as Item, table.crypto);
+      const sent = withoutUndefined(item as Item);
+      const encrypted = await table.encryptor.encryptItem(sent, table.crypto);
+      checkItemSize(sent, encrypted, `${operation}: ${describePath(path)} for encrypted table "${table.name}"`);
+      return encrypted;
     });
     const remember = spec.output?.some((rule) => rule.role === 'unprocessed') ?? false;
     jobs.forEach((job, i) => {
@@ -163,13 +135,49 @@ export class EncryptionEngine {
     return { prepared: { operation, spec, input, tables, plaintext }, input: rewrite.result };
   }
 
+  /**
+   * The tables a request names (table names, and the tables of PartiQL statements). Refuses a
+   * PartiQL statement that cannot be read or that names an encrypted table in any case.
+   */
+  #tablesOf(operation: string, spec: CommandSpec, input: Readonly<Record<string, unknown>>): Set<string> {
+    const names = new Set<string>();
+    for (const path of spec.tables) {
+      for (const match of find(input, path)) {
+        const name = path.endsWith('{table}') ? match.table : match.value;
+        if (typeof name === 'string') names.add(name);
+      }
+    }
+    for (const [path, role] of Object.entries(spec.input)) {
+      if (role !== 'partiql') continue;
+      for (const match of find(input, path)) {
+        const statement = readPartiql(match.value);
+        if (!statement) {
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: cannot tell which table ${describePath(match.path)} uses, so ddbec cannot tell whether it is encrypted; nothing was sent`,
+          );
+        }
+        for (const identifier of statement.identifiers) {
+          const table = this.registry.encryptedTableLike(identifier);
+          if (table === undefined) continue;
+          throw new DdbecError(
+            'ERR_UNSUPPORTED_OPERATION',
+            `${operation}: ${describePath(match.path)} ${identifier === table ? `uses encrypted table "${table}"` : `names "${identifier}", which is encrypted table "${table}" ignoring case`}; PartiQL cannot encrypt, verify or decrypt items, so no statement that could reach an encrypted table is sent — use the item operations (PutItem, GetItem, Query, …); nothing was sent`,
+          );
+        }
+        for (const table of statement.tables) names.add(table);
+      }
+    }
+    return names;
+  }
+
   /** Verifies and decrypts the items of a response; returns a new output object. */
   async decryptOutput<T>(prepared: Prepared, output: T): Promise<T> {
     const rules = prepared.spec.output ?? [];
     if (rules.length === 0) return output;
     const rewrite = new CopyOnWrite(output);
     const singles: { path: readonly PathKey[]; item: Item; table: ResolvedTable }[] = [];
-    const lists: { path: readonly PathKey[]; items: readonly unknown[]; table: ResolvedTable; tableName: string }[] = [];
+    const lists: { path: readonly PathKey[]; items: readonly unknown[]; table: ResolvedTable; tableName: string; count: string | undefined }[] = [];
     for (const rule of rules) {
       for (const match of find(output, rule.path)) {
         const tableName = tableOf(prepared, rule, match);
@@ -180,7 +188,7 @@ export class EncryptionEngine {
             singles.push({ path: match.path, item: match.value as Item, table });
             break;
           case 'items':
-            if (Array.isArray(match.value)) lists.push({ path: match.path, items: match.value, table, tableName: tableName as string });
+            if (Array.isArray(match.value)) lists.push({ path: match.path, items: match.value, table, tableName: tableName as string, count: rule.count });
             break;
           case 'returnValues': {
             const returnValues = prepared.input['ReturnValues'];
@@ -218,7 +226,10 @@ export class EncryptionEngine {
         }
       });
       lists.forEach((list, l) => {
-        rewrite.set(list.path, kept[l]);
+        const items = kept[l] as Item[];
+        rewrite.set(list.path, items);
+        // Count says how many items the page holds; ScannedCount stays DynamoDB's
+        if (list.count !== undefined && items.length < list.items.length) rewrite.set([list.count], items.length);
       });
       if (failures.length > 0) rewrite.set([DECRYPTION_FAILURES], failures);
     } else {
@@ -230,6 +241,51 @@ export class EncryptionEngine {
       });
     }
     return rewrite.result;
+  }
+
+  /**
+   * How to name what makes a request's values sensitive: the first of its tables that is
+   * encrypted or not known to hold plaintext (not configured, maybe a misspelling of an
+   * encrypted one), or a PartiQL statement ddbec refuses; `undefined` when every table of the
+   * request holds plaintext (or the operation has no items).
+   */
+  sensitiveTable(operation: string, input: unknown): string | undefined {
+    const spec = COMMANDS[operation];
+    if (!spec || typeof input !== 'object' || input === null) return undefined;
+    let names: Set<string>;
+    try {
+      names = this.#tablesOf(operation, spec, input as Readonly<Record<string, unknown>>);
+    } catch {
+      return 'a PartiQL statement ddbec refuses';
+    }
+    for (const name of names) {
+      let encrypted: boolean | undefined = true;
+      try {
+        encrypted = this.registry.isEncrypted(name);
+      } catch {
+        // not configured: treated as encrypted
+      }
+      if (encrypted) return `table "${name}"`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds ddbec's part to DynamoDB's "Type mismatch for Index Key" error when ddbec encrypted
+   * that key — the table's key schema lacks the index: a declared `keySchema` without it, or an
+   * index created after the schema was read — and forgets the table's key schema, so that the
+   * next request reads (or checks) it again.
+   */
+  explainError(prepared: Prepared, error: unknown): void {
+    const message = error instanceof Error ? error.message : undefined;
+    const match = message !== undefined ? /Type mismatch for Index Key (\S+)(?:.*?IndexName: (\S+))?/s.exec(message) : null;
+    if (!match) return;
+    const attribute = match[1] as string;
+    const table = [...prepared.tables.values()].find((candidate) => candidate.encrypted && candidate.actions.actionOf(attribute) === CryptoAction.EncryptAndSign);
+    if (!table) return;
+    this.registry.invalidate(table.name);
+    (error as { message: string }).message =
+      `${message} [ddbec: table "${table.name}" encrypted "${attribute}", a key of ${match[2] === undefined ? 'an index' : `index "${match[2]}"`} that ddbec's key schema of the table does not have (a keySchema without that index, or an index created after DescribeTable was read); add the index to keySchema.indexes, or leave keySchema out so that ddbec reads the indexes with DescribeTable]`;
   }
 
   /**
@@ -346,10 +402,4 @@ function keyOf(item: Item, table: ResolvedTable): Item {
     if (name !== undefined && value !== undefined) key[name] = value satisfies AttributeValue;
   }
   return key;
-}
-
-function describePath(path: readonly PathKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
-  return out;
 }

@@ -181,22 +181,89 @@ export function attributeReferences(
   return references;
 }
 
+/** What ddbec reads from a PartiQL statement. */
+export interface PartiqlStatement {
+  /** The table after each `FROM`, `INTO` and `UPDATE`, as written (quotes removed; `"table"."index"` gives `table`). */
+  readonly tables: readonly string[];
+  /**
+   * Every identifier of the statement, quoted or not, and every run of identifiers joined by
+   * `.` or `-` without spaces (`a.b-c` gives `a`, `b`, `c`, `a.b`, `b-c`, `a.b-c`): whatever
+   * could name a table. String literals, Ion literals and comments are not identifiers.
+   */
+  readonly identifiers: readonly string[];
+}
+
+interface PartiqlToken {
+  readonly kind: 'name' | 'quoted' | 'literal' | 'punct';
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An unquoted name: letters (any script), digits, `_` and `$`. */
+const PARTIQL_NAME = /[\p{L}\p{N}\p{M}_$]+/uy;
+const TABLE_KEYWORDS: ReadonlySet<string> = new Set(['from', 'into', 'update']);
+
 /**
- * The tables a PartiQL statement reads or writes: the identifier after each `FROM`, `INTO`
- * and `UPDATE` (quoted or bare; `"table"."index"` gives `table`). String literals, Ion
- * literals and comments are skipped. An empty result means the statement could not be read.
+ * Reads a PartiQL statement for what it may touch. `undefined` when it cannot be read: an
+ * unterminated quote or comment, no `FROM`/`INTO`/`UPDATE`, or one not followed by a table name.
  */
-export function partiqlTables(statement: string): string[] {
-  if (typeof statement !== 'string') return [];
-  const words: { text: string; quoted: boolean }[] = [];
+export function readPartiql(statement: unknown): PartiqlStatement | undefined {
+  if (typeof statement !== 'string') return undefined;
+  const tokens = tokenizePartiql(statement);
+  if (!tokens) return undefined;
+  const tables: string[] = [];
+  tokens.forEach((token, i) => {
+    if (token.kind !== 'name' || !TABLE_KEYWORDS.has(token.text.toLowerCase())) return;
+    const before = tokens[i - 1];
+    if (before?.text === '.' && before.end === token.start) return; // a path member (`a.from`), not a keyword
+    const table = tokens[i + 1];
+    tables.push(table?.kind === 'name' || table?.kind === 'quoted' ? table.text : '');
+  });
+  if (tables.length === 0 || tables.includes('')) return undefined;
+
+  const identifiers = new Set<string>();
+  // A run alternates identifier, separator, identifier, … with nothing between them.
+  let run: PartiqlToken[] = [];
+  const close = (): void => {
+    if (run.length % 2 === 0) run.pop();
+    for (let first = 0; first < run.length; first += 2) {
+      let text = (run[first] as PartiqlToken).text;
+      identifiers.add(text);
+      for (let last = first + 2; last < run.length; last += 2) {
+        text += (run[last - 1] as PartiqlToken).text + (run[last] as PartiqlToken).text;
+        identifiers.add(text);
+      }
+    }
+    run = [];
+  };
+  for (const token of tokens) {
+    const previous = run[run.length - 1];
+    const joins = previous !== undefined && previous.end === token.start;
+    if (token.kind === 'name' || token.kind === 'quoted') {
+      if (!(joins && previous.kind === 'punct')) close();
+      run.push(token);
+    } else if ((token.text === '.' || token.text === '-') && joins && previous.kind !== 'punct') {
+      run.push(token);
+    } else {
+      close();
+    }
+  }
+  close();
+  return { tables, identifiers: [...identifiers] };
+}
+
+function tokenizePartiql(statement: string): PartiqlToken[] | undefined {
+  const tokens: PartiqlToken[] = [];
   let i = 0;
   while (i < statement.length) {
     const c = statement[i] as string;
+    const start = i;
     if (c === "'" || c === '"' || c === '`') {
       let text = '';
       i += 1;
       for (;;) {
-        if (i >= statement.length) return [];
+        if (i >= statement.length) return undefined;
         const d = statement[i] as string;
         if (d === c) {
           if (statement[i + 1] === c && c !== '`') {
@@ -210,30 +277,26 @@ export function partiqlTables(statement: string): string[] {
         text += d;
         i += 1;
       }
-      if (c === '"') words.push({ text, quoted: true });
-      else words.push({ text: '', quoted: false });
+      tokens.push({ kind: c === '"' ? 'quoted' : 'literal', text: c === '"' ? text : '', start, end: i });
     } else if (c === '-' && statement[i + 1] === '-') {
       while (i < statement.length && statement[i] !== '\n') i += 1;
     } else if (c === '/' && statement[i + 1] === '*') {
       const end = statement.indexOf('*/', i + 2);
-      if (end < 0) return [];
+      if (end < 0) return undefined;
       i = end + 2;
-    } else if (isNameStart(c)) {
-      const start = i;
-      while (i < statement.length && (isNameChar(statement[i] as string) || statement[i] === '$')) i += 1;
-      words.push({ text: statement.slice(start, i), quoted: false });
+    } else if (nameEnd(statement, i) > i) {
+      i = nameEnd(statement, i);
+      tokens.push({ kind: 'name', text: statement.slice(start, i), start, end: i });
     } else {
-      if (c.trim() !== '') words.push({ text: c, quoted: false });
       i += 1;
+      if (c.trim() !== '') tokens.push({ kind: 'punct', text: c, start, end: i });
     }
   }
-  const tables: string[] = [];
-  for (let w = 0; w < words.length - 1; w += 1) {
-    const word = words[w] as { text: string; quoted: boolean };
-    if (word.quoted || !['from', 'into', 'update'].includes(word.text.toLowerCase())) continue;
-    const table = words[w + 1] as { text: string; quoted: boolean };
-    if (table.quoted || isNameStart(table.text.charAt(0))) tables.push(table.text);
-    else return [];
-  }
-  return tables;
+  return tokens;
+}
+
+/** Where the unquoted name that starts at `at` ends (`at` when none starts there). */
+function nameEnd(statement: string, at: number): number {
+  PARTIQL_NAME.lastIndex = at;
+  return PARTIQL_NAME.test(statement) ? PARTIQL_NAME.lastIndex : at;
 }

@@ -8,7 +8,7 @@ export { EncryptedDynamoDBClient } from './client.js';
 export type { EncryptionConfig, IndexKeySchema, TableEncryptionConfig, TableKeySchema } from './config.js';
 export { DECRYPTION_FAILURES, decryptionFailures, type DecryptionFailure } from './engine.js';
 export { ITEM_DECRYPT_MIDDLEWARE, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
-export { readModifyWrite, type ReadModifyWriteInput, type ReadModifyWriteOutput } from './read-modify-write.js';
+export { readModifyWrite, readModifyWriteDocument, type ReadModifyWriteInput, type ReadModifyWriteOutput } from './read-modify-write.js';
 export {
   StreamRecordDecryptor,
   type DecryptedStreamRecord,

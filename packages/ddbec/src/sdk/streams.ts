@@ -45,8 +45,9 @@ export interface StreamRecordDecryptorOptions {
 
 /**
  * Verifies and decrypts the `NewImage` and `OldImage` of DynamoDB Streams records with the same
- * table configuration as the encrypting client. Records of tables not in the configuration
- * pass through (or throw `ERR_UNKNOWN_TABLE`, with `unknownTables: 'error'`). Images of
+ * table configuration as the encrypting client. Records of `plaintextTables` pass through;
+ * records of tables that are not configured throw `ERR_UNKNOWN_TABLE` (or pass through, with
+ * `unknownTables: 'passthrough'`), as do case-only variants of a configured name. Images of
  * records of encrypted tables must be complete (stream view type `NEW_IMAGE`, `OLD_IMAGE` or
  * `NEW_AND_OLD_IMAGES`).
  */

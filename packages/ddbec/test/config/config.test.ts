@@ -200,6 +200,23 @@ describe('ddbec/config: loading', () => {
     }
   });
 
+  it('gives the SDK integration its plaintext tables and its rule for other tables (refused by default)', async () => {
+    const strict = await loadConfig(base(), { ...clients, tables: ['customers'] });
+    expect(strict.encryptionConfig).toMatchObject({ plaintextTables: [], unknownTables: 'error' });
+    const open = await loadConfig({ ...base(), plaintextTables: ['page-views'], unknownTables: 'passthrough' }, { ...clients, tables: ['customers'] });
+    expect(open.encryptionConfig).toMatchObject({ plaintextTables: ['page-views'], unknownTables: 'passthrough' });
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      const encrypted = EncryptedDynamoDBClient.from(client, strict.encryptionConfig);
+      const refused = await encrypted.send(new PutItemCommand({ TableName: 'page-views', Item: { id: { S: 'x' } } })).catch((e: unknown) => e);
+      expect(isDdbecError(refused, 'ERR_UNKNOWN_TABLE')).toBe(true);
+      const typo = await encrypted.send(new GetItemCommand({ TableName: 'Customers-Prod', Key: { pk: { S: 'x' }, sk: { N: '1' } } })).catch((e: unknown) => e);
+      expect((typo as Error).message).toContain('did you mean "customers-prod"?');
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('ships the schema the validator uses as ddbec.config.schema.json', () => {
     const shipped = JSON.parse(readFileSync(join(packageDir, 'ddbec.config.schema.json'), 'utf8')) as unknown;
     expect(shipped, 'regenerate ddbec.config.schema.json from CONFIG_SCHEMA').toEqual(JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
@@ -234,8 +251,13 @@ describe('ddbec/config: every error names its JSON path', () => {
   const cases: [string, () => unknown, string, string][] = [
     ['the document is not an object', () => [], '', 'must be an object'],
     ['tables missing', () => withValue('tables', undefined), 'tables', 'is required'],
-    ['unknown top-level key', () => ({ ...base(), regoin: 'x' }), 'regoin', 'is not allowed here (allowed: $schema, version, region, tables)'],
+    ['unknown top-level key', () => ({ ...base(), regoin: 'x' }), 'regoin', 'is not allowed here (allowed: $schema, version, region, tables, plaintextTables, unknownTables)'],
     ['tables empty', () => withValue('tables', {}), 'tables', 'must not be empty'],
+    ['plaintextTables not a list', () => withValue('plaintextTables', 'audit'), 'plaintextTables', 'must be an array'],
+    ['a plaintext table without a name', () => withValue('plaintextTables', ['']), 'plaintextTables[0]', 'must not be empty'],
+    ['a plaintext table that is configured', () => withValue('plaintextTables', ['page-views', 'customers-prod']), 'plaintextTables[1]', 'DynamoDB table "customers-prod" is configured by tables.customers'],
+    ['a plaintext table that differs from a configured one only by case', () => withValue('plaintextTables', ['Customers-Prod']), 'plaintextTables[0]', '"Customers-Prod" differs from DynamoDB table "customers-prod" (tables.customers) only by case'],
+    ['bad unknownTables', () => withValue('unknownTables', 'ignore'), 'unknownTables', 'must be one of "error", "passthrough"'],
     ['unknown version', () => withValue('version', 2), 'version', 'must be one of 1'],
     ['region not a string', () => withValue('region', 1), 'region', 'must be a string'],
     ['a table is not an object', () => withValue('tables.customers', 'x'), 'tables.customers', 'must be an object'],

@@ -3,6 +3,7 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -214,6 +215,21 @@ describe('EncryptedDynamoDBClient', () => {
     expect(isDdbecError(moved, 'ERR_INVALID_ARGUMENT')).toBe(true);
   });
 
+  it('leaves out undefined attributes and map entries, as the SDK does for a plain table (also in readModifyWrite)', async () => {
+    const plainItem = { id: { S: 'undef' }, gone: undefined, m: { M: { gone: undefined, kept: { N: '1' } } } } as unknown as Item;
+    await plain.send(new PutItemCommand({ TableName: 'plain', Item: plainItem }));
+    expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'undef' } } }))).Item).toEqual({ id: { S: 'undef' }, m: { M: { kept: { N: '1' } } } });
+
+    const item = customer('undef', 1);
+    const withUndefined = { ...item, gone: undefined, profile: { M: { languages: { L: [{ S: 'en' }] }, gone: undefined } }, note: { S: undefined, N: '2' } } as unknown as Item;
+    const expected: Item = { ...item, profile: { M: { languages: { L: [{ S: 'en' }] } } }, note: { N: '2' } };
+    await client.send(new PutItemCommand({ TableName: 'customers', Item: withUndefined }));
+    expect((await client.send(new GetItemCommand({ TableName: 'customers', Key: key('undef', 1) }))).Item).toEqual(expected);
+    await readModifyWrite(client, { TableName: 'customers', Key: key('undef', 1), update: (current) => ({ ...current, email: undefined }) as unknown as Item });
+    const { email: _, ...withoutEmail } = expected;
+    expect((await client.send(new GetItemCommand({ TableName: 'customers', Key: key('undef', 1) }))).Item).toEqual(withoutEmail);
+  });
+
   it('BatchWriteItem and BatchGetItem work per table (encrypted, wrapped + logical name, plain)', async () => {
     const customers = [customer('batch', 1), customer('batch', 2)];
     const order: Item = { id: { S: 'o-1' }, total: { N: '12.5' }, state: { S: 'open' } };
@@ -351,29 +367,59 @@ describe('EncryptedDynamoDBClient', () => {
     expect(Items).toEqual([item]);
   });
 
-  it('passes unknown tables and the control plane through, or refuses unknown tables when asked', async () => {
+  it('passes declared plaintext tables and the control plane through', async () => {
     const row: Item = { id: { S: 'p-1' }, text: { S: 'hello' } };
     await client.send(new PutItemCommand({ TableName: 'plain', Item: row }));
     expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-1' } } }))).Item).toEqual(row);
     expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['customers', 'orders', 'plain']);
     expect((await client.send(new DescribeTableCommand({ TableName: 'customers' }))).Table?.TableName).toBe('customers');
-
-    const strict = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'error' })));
-    db.resetRequests();
-    const error = await strict.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-1' } } })).catch((e: unknown) => e);
-    expect(isDdbecError(error, 'ERR_UNKNOWN_TABLE')).toBe(true);
-    expect((error as Error).message).toContain('"plain"');
-    expect(db.requests).toEqual({});
-    expect((await strict.send(new ListTablesCommand({}))).TableNames).toHaveLength(3);
   });
 
-  it('reads the key schema once with DescribeTable and caches it (with a TTL)', async () => {
+  it('refuses tables that are not configured, and names that differ from a configured one only by case, before sending', async () => {
+    // "Customers" exists too: a typo of "customers" would silently store plaintext there
+    await plain.send(
+      new CreateTableCommand({
+        TableName: 'Customers',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const row: Item = { id: { S: 'p-2' }, text: { S: 'hello' } };
+    const refusals: [{ readonly input: unknown }, string][] = [
+      [new PutItemCommand({ TableName: 'audit', Item: row }), 'table "audit" is not in the encryption configuration: add it to tables, or to plaintextTables'],
+      [new PutItemCommand({ TableName: 'Customers', Item: customer('typo', 1) }), 'table "Customers" is not in the encryption configuration; did you mean "customers"?'],
+      [new GetItemCommand({ TableName: 'ORDERS', Key: { id: { S: 'o' } } }), 'did you mean "orders"?'],
+      [new GetItemCommand({ TableName: 'Plain', Key: { id: { S: 'p-2' } } }), 'did you mean "plain"?'],
+      [new BatchWriteItemCommand({ RequestItems: { plain: [{ PutRequest: { Item: row } }], CUSTOMERS: [{ PutRequest: { Item: customer('typo', 1) } }] } }), '"CUSTOMERS"'],
+      [new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'arn:aws:dynamodb:us-east-1:000000000000:table/Customers', Item: customer('typo', 1) } }] }), 'did you mean "customers"?'],
+    ];
+    db.resetRequests();
+    for (const [command, message] of refusals) {
+      const error = await (client.send as (command: unknown) => Promise<unknown>)(command).catch((e: unknown) => e);
+      expect(isDdbecError(error, 'ERR_UNKNOWN_TABLE'), String(error)).toBe(true);
+      expect((error as Error).message).toContain(message);
+    }
+    expect(db.requests).toEqual({});
+
+    // unknownTables: 'passthrough' sends tables that are not configured as they are — never a case-only variant of a configured one
+    const open = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'passthrough', plaintextTables: [] })));
+    await open.send(new PutItemCommand({ TableName: 'plain', Item: row }));
+    expect((await plain.send(new GetItemCommand({ TableName: 'plain', Key: { id: { S: 'p-2' } } }))).Item).toEqual(row);
+    const typo = await open.send(new PutItemCommand({ TableName: 'Customers', Item: customer('typo', 1) })).catch((e: unknown) => e);
+    expect(isDdbecError(typo, 'ERR_UNKNOWN_TABLE')).toBe(true);
+    expect((typo as Error).message).toContain('did you mean "customers"?');
+    expect((await plain.send(new ScanCommand({ TableName: 'Customers' }))).Count).toBe(0);
+  });
+
+  it('reads the key schema once with DescribeTable and caches it (with a TTL); compares a declared one once', async () => {
     const fresh = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig()));
     db.resetRequests();
     await fresh.send(new GetItemCommand({ TableName: 'customers', Key: key('none', 1) }));
     await fresh.send(new GetItemCommand({ TableName: 'customers', Key: key('none', 1) }));
     await fresh.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'none' } } }));
-    expect(db.requests).toEqual({ DescribeTable: 1, GetItem: 3 });
+    await fresh.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'none' } } }));
+    expect(db.requests).toEqual({ DescribeTable: 2, GetItem: 4 });
 
     const uncached = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ keySchemaTtlMs: 0 })));
     db.resetRequests();
@@ -433,6 +479,11 @@ describe('multi-item decryption', () => {
     const reporting = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ decryptionFailures: 'report' })));
     const output = await reporting.send(query);
     expect(output.Items).toEqual([items[0], items[2]]);
+    expect(output).toMatchObject({ Count: 2, ScannedCount: 3 });
+    const scanned = await reporting.send(new ScanCommand({ TableName: 'customers', FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'bad' } } }));
+    expect(scanned.Items).toHaveLength(2);
+    expect(scanned.Count).toBe(2);
+    expect(scanned.ScannedCount).toBeGreaterThanOrEqual(3);
     const failures = decryptionFailures(output);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ tableName: 'customers', index: 1, key: key('bad', 2) });

@@ -3,7 +3,7 @@ import { isDdbecError } from '../../src/index.js';
 import { CopyOnWrite, find } from '../../src/sdk/commands.js';
 import { mapBounded, settleBounded } from '../../src/sdk/concurrency.js';
 import { tableNameOf } from '../../src/sdk/config.js';
-import { attributeReferences, partiqlTables } from '../../src/sdk/expressions.js';
+import { attributeReferences, readPartiql } from '../../src/sdk/expressions.js';
 
 const names = { '#a': 'alpha', '#b': 'beta', '#s': 'status' };
 const refs = (expression: string, kind: 'condition' | 'update' = 'condition') =>
@@ -74,21 +74,37 @@ describe('attributeReferences', () => {
   });
 });
 
-describe('partiqlTables', () => {
+describe('readPartiql', () => {
+  const tables = (statement: string): readonly string[] | undefined => readPartiql(statement)?.tables;
+  const identifiers = (statement: string): readonly string[] | undefined => readPartiql(statement)?.identifiers;
+
   it('reads the tables of every statement form', () => {
-    expect(partiqlTables(`SELECT * FROM "my-table" WHERE pk = 'from x'`)).toEqual(['my-table']);
-    expect(partiqlTables(`select a, "from" from t.idx where b = 1`)).toEqual(['t']);
-    expect(partiqlTables(`SELECT * FROM "t"."byRegion"`)).toEqual(['t']);
-    expect(partiqlTables(`INSERT INTO "a""b" VALUE {'k': 'update x'}`)).toEqual(['a"b']);
-    expect(partiqlTables(`UPDATE t SET x = 1 WHERE k = 'a' -- from y\n`)).toEqual(['t']);
-    expect(partiqlTables(`DELETE FROM /* into z */ "t" WHERE k = 1`)).toEqual(['t']);
-    expect(partiqlTables(`EXISTS(SELECT * FROM "u" WHERE k = 1)`)).toEqual(['u']);
+    expect(tables(`SELECT * FROM "my-table" WHERE pk = 'from x'`)).toEqual(['my-table']);
+    expect(tables(`select a, "from" from t.idx where b = 1`)).toEqual(['t']);
+    expect(tables(`SELECT * FROM "t"."byRegion"`)).toEqual(['t']);
+    expect(tables(`INSERT INTO "a""b" VALUE {'k': 'update x'}`)).toEqual(['a"b']);
+    expect(tables(`UPDATE t SET x = 1 WHERE k = 'a' -- from y\n`)).toEqual(['t']);
+    expect(tables(`DELETE FROM /* into z */ "t" WHERE k = 1`)).toEqual(['t']);
+    expect(tables(`EXISTS(SELECT * FROM "u" WHERE k = 1)`)).toEqual(['u']);
+    expect(tables(`SeLeCt\t*\nFrOm\n\t  T`)).toEqual(['T']);
+    expect(tables(`SELECT a.from FROM t`)).toEqual(['t']);
   });
 
-  it('returns nothing for statements it cannot read', () => {
-    expect(partiqlTables('SELECT 1')).toEqual([]);
-    expect(partiqlTables(`SELECT * FROM 'unterminated`)).toEqual([]);
-    expect(partiqlTables('SELECT * FROM (SELECT 1)')).toEqual([]);
+  it('lists every identifier and dotted or hyphenated run, never literals or comments', () => {
+    expect(identifiers(`SELECT a.b FROM "T"."idx" WHERE c-d = 'customers' /* customers */ -- customers`)).toEqual(
+      expect.arrayContaining(['SELECT', 'a', 'b', 'a.b', 'FROM', 'T', 'idx', 'T.idx', 'WHERE', 'c', 'd', 'c-d']),
+    );
+    expect(identifiers(`SELECT * FROM t WHERE x = 'customers' AND y = \`{a: "customers"}\``)).not.toContain('customers');
+    expect(identifiers(`SELECT * FROM my-table.v1`)).toEqual(expect.arrayContaining(['my', 'table', 'v1', 'my-table', 'table.v1', 'my-table.v1']));
+    expect(identifiers(`SELECT * FROM "a""b"`)).toContain('a"b');
+    expect(identifiers(`SELECT * FROM cuſtomers`)).toContain('cuſtomers');
+  });
+
+  it('cannot read statements without a table after FROM, INTO or UPDATE, or with an unterminated quote or comment', () => {
+    for (const statement of ['SELECT 1', `SELECT * FROM 'unterminated`, 'SELECT * FROM (SELECT 1)', 'SELECT * FROM', `SELECT * FROM 'customers'`, 'SELECT * FROM ?', 'SELECT * FROM t /* open', `SELECT * FROM "t`]) {
+      expect(readPartiql(statement), statement).toBeUndefined();
+    }
+    expect(readPartiql(42)).toBeUndefined();
   });
 });
 

@@ -71,13 +71,17 @@ export const TABLES: readonly CreateTableCommandInput[] = [
   },
 ];
 
-/** The configuration the tests use: `customers` discovered with DescribeTable, `orders` with an explicit key schema. */
+/**
+ * The configuration the tests use: `customers` discovered with DescribeTable, `orders` with an
+ * explicit key schema, `plain` declared plaintext.
+ */
 export function encryptionConfig(overrides: Partial<EncryptionConfig> = {}, provider: CryptographicMaterialsProvider = staticProvider): EncryptionConfig {
   return {
     tables: {
       customers: { materialsProvider: provider, attributeActions: CUSTOMERS_ACTIONS },
       orders: { materialsProvider: wrappedProvider, attributeActions: ORDERS_ACTIONS, logicalTableName: 'orders-logical', keySchema: { partitionKey: 'id' } },
     },
+    plaintextTables: ['plain'],
     ...overrides,
   };
 }

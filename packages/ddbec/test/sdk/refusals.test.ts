@@ -3,6 +3,7 @@
 import {
   BatchExecuteStatementCommand,
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   ExecuteStatementCommand,
@@ -16,9 +17,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamoDB } from '../../../local/src/index.js';
+import { errorResponse, type LocalDynamoDB } from '../../../local/src/index.js';
 import { AttributeActions, CryptoAction, isDdbecError, type DdbecErrorCode, type Item } from '../../src/index.js';
 import { EncryptedDynamoDBClient, type EncryptionConfig, type TableKeySchema } from '../../src/sdk/index.js';
+import { itemSize, MAX_ITEM_SIZE } from '../../src/sdk/items.js';
 import { CUSTOMERS_ACTIONS, customer, encryptionConfig, guardInputs, plainClient, startDatabase, staticProvider } from './helpers.js';
 
 const CUSTOMERS_SCHEMA: TableKeySchema = {
@@ -150,11 +152,50 @@ describe('refused before anything is sent', () => {
       expect(isDdbecError(await fresh.send(command as ScanCommand).catch((e: unknown) => e))).toBe(true);
     }
     expect(db.requests).toEqual({});
-    // PartiQL on a table that is not encrypted goes through (dynalite itself does not implement it)
+    // PartiQL on a table declared plaintext goes through (dynalite itself does not implement it)
     db.resetRequests();
     const error = await client.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "plain"` })).catch((e: unknown) => e);
     expect(isDdbecError(error)).toBe(false);
     expect(db.requests).toEqual({ ExecuteStatement: 1 });
+  });
+
+  it('PartiQL that could reach an encrypted table under any quoting or case, even with unknownTables: passthrough', async () => {
+    const open = guardInputs(EncryptedDynamoDBClient.from(plain, encryptionConfig({ unknownTables: 'passthrough' })));
+    const statements = [
+      'SELECT * FROM CUSTOMERS',
+      'select * from Customers where pk = 1',
+      'SELECT * FROM "CUSTOMERS"',
+      'SELECT * FROM customers.byRegion',
+      `SELECT * FROM "Customers"."byRegion" WHERE region = 'x'`,
+      'SeLeCt * FrOm/* comment */\n\t"cUsToMeRs"',
+      `DELETE FROM Orders WHERE id = 'x'`,
+      `INSERT INTO "ORDERS" VALUE {'id': 'x'}`,
+      `UPDATE oRdErS SET note = 'x' WHERE id = 'x'`,
+      `EXISTS(SELECT * FROM Customers WHERE pk = 'c')`,
+      'SELECT * FROM cuſtomers', // ſ (long s) upper-cases to S
+      'SELECT * FROM "plain" WHERE customers = 1', // the name anywhere, even as an attribute
+    ];
+    for (const Statement of statements) {
+      for (const command of [
+        new ExecuteStatementCommand({ Statement }),
+        new BatchExecuteStatementCommand({ Statements: [{ Statement: `SELECT * FROM "plain"` }, { Statement }] }),
+        new ExecuteTransactionCommand({ TransactStatements: [{ Statement }] }),
+      ]) {
+        db.resetRequests();
+        const error = await (open.send as (command: unknown) => Promise<unknown>)(command).catch((e: unknown) => e);
+        expect(isDdbecError(error, 'ERR_UNSUPPORTED_OPERATION'), `${Statement}: ${String(error)}`).toBe(true);
+        expect((error as Error).message).toMatch(/encrypted table "(customers|orders)"/);
+        expect(db.requests).toEqual({});
+      }
+    }
+    // a statement whose table cannot be read is refused too
+    for (const Statement of ['SELECT * FROM ?', `SELECT * FROM 'customers'`, 'SELECT * FROM "customers', 'SELECT * FROM t /* customers']) {
+      const error = await open.send(new ExecuteStatementCommand({ Statement })).catch((e: unknown) => e);
+      expect(isDdbecError(error, 'ERR_UNSUPPORTED_OPERATION'), Statement).toBe(true);
+    }
+    // with the default, a table that is not configured is refused as in any other request
+    await refused(new ExecuteStatementCommand({ Statement: 'SELECT * FROM audit' }), 'ERR_UNKNOWN_TABLE', '"audit"');
+    await refused(new ExecuteStatementCommand({ Statement: 'SELECT * FROM Plain' }), 'ERR_UNKNOWN_TABLE', 'did you mean "plain"?');
   });
 
   it('legacy parameters', async () => {
@@ -183,6 +224,32 @@ describe('refused before anything is sent', () => {
       new QueryCommand({ TableName: 'customers', IndexName: 'byStatus', Select: 'COUNT', KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'active' } } }),
     );
     expect(Count).toBe(1);
+  });
+
+  it('an item that fits in plaintext but not once encrypted, saying how much encryption added', async () => {
+    /** A customer item of exactly `size` bytes as DynamoDB counts them (its encrypted `bio` fills it up). */
+    const ofSize = (size: number): Item => {
+      const item = customer('big', 1, { bio: { S: '' } });
+      return { ...item, bio: { S: 'x'.repeat(size - itemSize(item)) } };
+    };
+    await refused(
+      new PutItemCommand({ TableName: 'customers', Item: ofSize(MAX_ITEM_SIZE - 50) }),
+      'ERR_ITEM_TOO_LARGE',
+      'PutItem: Item for encrypted table "customers" is 409,550 bytes in plaintext, within DynamoDB\'s item size limit of 409,600 bytes (400 KB), but ',
+      ' bytes once encrypted: encryption adds ',
+    );
+    await refused(
+      new BatchWriteItemCommand({ RequestItems: { customers: [{ PutRequest: { Item: customer('c', 2) } }, { PutRequest: { Item: ofSize(MAX_ITEM_SIZE) } }] } }),
+      'ERR_ITEM_TOO_LARGE',
+      'RequestItems.customers[1].PutRequest.Item for encrypted table "customers" is 409,600 bytes in plaintext',
+    );
+    await refused(new PutItemCommand({ TableName: 'customers', Item: ofSize(MAX_ITEM_SIZE + 1) }), 'ERR_ITEM_TOO_LARGE', 'is 409,601 bytes before encryption');
+    // an item within the limit once encrypted is written, and is what DynamoDB counts
+    const written = ofSize(MAX_ITEM_SIZE - 1000);
+    await client.send(new PutItemCommand({ TableName: 'customers', Item: written }));
+    const stored = (await plain.send(new GetItemCommand({ TableName: 'customers', Key: { pk: { S: 'big' }, sk: { N: '1' } } }))).Item as Item;
+    expect(itemSize(stored)).toBeGreaterThan(itemSize(written));
+    expect(itemSize(stored)).toBeLessThanOrEqual(MAX_ITEM_SIZE);
   });
 
   it('items with a reserved attribute', async () => {
@@ -220,12 +287,54 @@ describe('configurations that would encrypt a key attribute', () => {
     expect(db.requests).toEqual({ DescribeTable: 1 });
   });
 
+  it('a declared key schema that leaves an index key to be encrypted is refused on first use (DescribeTable), naming the index', async () => {
+    const declared = (keySchema: TableKeySchema) => guardInputs(EncryptedDynamoDBClient.from(plain, { tables: { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema } } }));
+    const withoutIndexes = declared({ partitionKey: 'pk', sortKey: 'sk' });
+    db.resetRequests();
+    const error = await withoutIndexes.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) })).catch((e: unknown) => e);
+    expect(isDdbecError(error, 'ERR_KEY_ATTRIBUTE_ENCRYPTED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain('attribute "region" is the partition key of global secondary index "byRegion" (DescribeTable), which tables["customers"].keySchema does not declare');
+    expect(db.requests).toEqual({ DescribeTable: 1 });
+    const wrongKey = await declared({ partitionKey: 'id' }).send(new GetItemCommand({ TableName: 'customers', Key: key })).catch((e: unknown) => e);
+    expect(isDdbecError(wrongKey, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect((wrongKey as Error).message).toContain('gives the primary key "id", but table "customers" has "pk" + "sk"');
+    // the complete schema passes, with one DescribeTable for the comparison
+    const complete = declared(CUSTOMERS_SCHEMA);
+    db.resetRequests();
+    await complete.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) }));
+    await complete.send(new GetItemCommand({ TableName: 'customers', Key: key }));
+    expect(db.requests).toEqual({ DescribeTable: 1, PutItem: 1, GetItem: 1 });
+  });
+
+  it('without DescribeTable permission, DynamoDB\'s "Type mismatch for Index Key" error says what ddbec did', async () => {
+    const denying = await startDatabase();
+    denying.front.handle('DescribeTable', () => Promise.resolve(errorResponse('AccessDeniedException', 'not authorized to perform: dynamodb:DescribeTable')));
+    const base = plainClient(denying.endpoint);
+    try {
+      const declared = EncryptedDynamoDBClient.from(base, { tables: { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: { partitionKey: 'pk', sortKey: 'sk' } } } });
+      const error = await declared.send(new PutItemCommand({ TableName: 'customers', Item: customer('c', 9) })).catch((e: unknown) => e);
+      expect((error as Error).name, String(error)).toBe('ValidationException');
+      expect((error as Error).message).toContain('Type mismatch for Index Key region');
+      expect((error as Error).message).toContain('[ddbec: table "customers" encrypted "region", a key of index "byRegion" that ddbec\'s key schema of the table does not have');
+      expect((error as Error).message).toContain('add the index to keySchema.indexes');
+      expect(denying.requests).toEqual({ DescribeTable: 1, PutItem: 1 });
+    } finally {
+      base.destroy();
+      await denying.stop();
+    }
+  });
+
   it('other invalid configurations are refused at once', () => {
     const bad = (config: unknown) => () => EncryptedDynamoDBClient.from(plain, config as EncryptionConfig);
     expect(bad({ tables: { t: { attributeActions: CUSTOMERS_ACTIONS } } })).toThrow(/exactly one of materialsProvider and itemEncryptor/);
     expect(bad({ tables: { t: { materialsProvider: staticProvider, attributeActions: {} } } })).toThrow(/AttributeActions/);
     expect(bad({ tables: {}, concurrency: 0 })).toThrow(/concurrency/);
-    expect(bad({ tables: {}, unknownTables: 'ignore' })).toThrow(/unknownTables/);
+    expect(bad({ tables: {}, unknownTables: 'ignore' })).toThrow(/unknownTables must be "error" or "passthrough"/);
+    expect(bad({ tables: {}, plaintextTables: 'audit' })).toThrow(/plaintextTables must be an array of table names/);
+    expect(bad({ tables: {}, plaintextTables: [''] })).toThrow(/plaintextTables must be an array of table names/);
+    const customers = { customers: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: CUSTOMERS_SCHEMA } };
+    expect(bad({ tables: customers, plaintextTables: ['customers'] })).toThrow(/table "customers" is both in tables and in plaintextTables/);
+    expect(bad({ tables: customers, plaintextTables: ['Customers'] })).toThrow(/plaintextTables has "Customers", which differs from "customers" in tables only by case/);
     expect(bad({ tables: { t: { materialsProvider: staticProvider, attributeActions: CUSTOMERS_ACTIONS, keySchema: { sortKey: 'x' } } } })).toThrow(/partitionKey/);
     expect(() => EncryptedDynamoDBClient.from(undefined as unknown as DynamoDBClient, encryptionConfig())).toThrow(/DynamoDBClient/);
   });

@@ -28,7 +28,7 @@ const lambdaJson = (item: Item): Record<string, StreamAttributeValue> =>
 const arn = (table: string): string => `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/2026-01-01T00:00:00.000`;
 
 describe('StreamRecordDecryptor', () => {
-  it('decrypts NewImage and OldImage of a Lambda event, in order, and passes other tables through', async () => {
+  it('decrypts NewImage and OldImage of a Lambda event, in order, and passes plaintext tables through', async () => {
     const before = customer('stream', 1);
     const after = customer('stream', 1, { email: { S: 'new@example.com' }, note: { S: 'changed' } });
     const key = { pk: { S: 'stream' }, sk: { N: '1' } };
@@ -56,6 +56,19 @@ describe('StreamRecordDecryptor', () => {
     expect(Records[1]?.dynamodb).toHaveProperty('Keys', key);
     expect(Records[2]?.dynamodb?.OldImage).toEqual(after);
     expect(Records[3]?.dynamodb?.NewImage).toEqual(row);
+  });
+
+  it('refuses records of tables that are not configured, or a case-only variant of one, unless unknownTables: passthrough', async () => {
+    const row: Item = { id: { S: 'r' } };
+    const record = (table: string) => ({ eventSourceARN: arn(table), dynamodb: { Keys: lambdaJson(row), NewImage: lambdaJson(row) } });
+    const decryptor = new StreamRecordDecryptor(encryptionConfig(), { client: plain });
+    const unknown = await decryptor.decryptRecord(record('audit')).catch((e: unknown) => e);
+    expect(isDdbecError(unknown, 'ERR_UNKNOWN_TABLE')).toBe(true);
+    expect((unknown as Error).message).toContain('"audit"');
+    const typo = await decryptor.decryptRecord(record('Customers')).catch((e: unknown) => e);
+    expect((typo as Error).message).toContain('did you mean "customers"?');
+    const open = new StreamRecordDecryptor(encryptionConfig({ unknownTables: 'passthrough' }), { client: plain });
+    expect((await open.decryptRecord(record('audit'))).dynamodb?.NewImage).toEqual(row);
   });
 
   it('works from explicit key schemas without a client; a tampered image fails', async () => {
