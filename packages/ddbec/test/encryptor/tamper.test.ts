@@ -151,8 +151,8 @@ interface Tampering {
 }
 
 const SIGNATURE: Codes = ['ERR_SIGNATURE_INVALID'];
-/** Issue 9 item 1 gives the refusal of a number that only rounds alike its own code: add it here. */
-const ROUNDED: Codes = ['ERR_SIGNATURE_INVALID'];
+/** A number that only rounds alike verifies in the Python form alone, which does not protect its digits. */
+const ROUNDED: Codes = ['ERR_SIGNATURE_INVALID', 'ERR_UNPROTECTED_NUMBER_DIGITS'];
 const SIGNATURE_ATTRIBUTE_CHANGED: Codes = ['ERR_SIGNATURE_INVALID', 'ERR_MALFORMED_ITEM'];
 const DESCRIPTION_MALFORMED: Codes = ['ERR_MATERIAL_DESCRIPTION'];
 const DESCRIPTION_MISSING: Codes = ['ERR_MATERIAL_DESCRIPTION', 'ERR_MALFORMED_ITEM', 'ERR_UNWRAPPING_FAILED', 'ERR_MATERIALS_UNAVAILABLE'];
@@ -233,8 +233,7 @@ const ENTRIES: Readonly<Record<string, EntryRule>> = {
     others: except(['AES/128', 'AES/192', 'DESede']),
     codes: ['ERR_MATERIAL_DESCRIPTION', 'ERR_UNWRAPPING_FAILED', 'ERR_UNSUPPORTED_ALGORITHM'],
   },
-  // A PKCS#1 v1.5 name makes the RSA provider unwrap with implicit rejection (a substitute key), so
-  // encrypted attributes then fail to decrypt.
+  // A PKCS#1 v1.5 name is refused unless the provider allows legacy PKCS#1 (none here).
   [Desc.WrappingAlgorithm]: {
     required: always,
     read: true,
