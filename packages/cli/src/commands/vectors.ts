@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Difference } from '../vectors/compare.js';
 import { decryptScenarios, encryptScenarios, type ScenarioResult } from '../vectors/run.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { flag, str, type CommandSpec } from '../spec.js';
@@ -6,16 +7,48 @@ import { flag, str, type CommandSpec } from '../spec.js';
 export interface VectorsDecryptOptions {
   readonly scenarios: string;
   readonly kmsEndpoint?: string | undefined;
+  /** Print the expected and actual value of every differing attribute. */
+  readonly verbose?: boolean;
   readonly json?: boolean;
 }
 
-/** `ddbec vectors decrypt`: one line per scenario, then `N passed, M failed, K skipped`. */
+/** Said once, before the first scenario that the Python client wrote. */
+export const PYTHON_READER_NOTE =
+  'python/ scenarios are read with acceptPythonRoundedNumbers (the Python client signs numbers of more than 28 digits rounded) and compared with what the Python writer stores';
+
+/**
+ * `ddbec vectors decrypt`: one line per scenario, then one per failed item (with `verbose`, one
+ * more per differing attribute), then `N passed, M failed, K skipped`.
+ */
 export async function vectorsDecrypt(options: VectorsDecryptOptions, io: Io): Promise<number> {
+  let noted = false;
+  const print = (result: ScenarioResult): void => {
+    if (result.acceptPythonRoundedNumbers === true && !noted) {
+      io.stdout.write(`${PYTHON_READER_NOTE}\n`);
+      noted = true;
+    }
+    io.stdout.write(`${line(result)}\n`);
+    for (const failure of result.items ?? []) {
+      const differences = failure.differences ?? [];
+      io.stdout.write(`  ${failure.item}: ${failure.error ?? `${differences.map((d) => `"${d.attribute}"`).join(', ')} differ`}\n`);
+      if (options.verbose) for (const difference of differences) io.stdout.write(`    ${differenceText(difference)}\n`);
+    }
+  };
   const results = await decryptScenarios(resolve(options.scenarios), {
     kmsEndpoint: options.kmsEndpoint,
-    onResult: options.json ? undefined : (result) => io.stdout.write(`${line(result)}\n`),
+    onResult: options.json ? undefined : print,
   });
   return summarize(results, options.json === true, io);
+}
+
+function differenceText({ attribute, expected, actual, rounded }: Difference): string {
+  const show = (value: Difference['expected']): string => (value === undefined ? 'no such attribute' : vectorJson(value));
+  return `"${attribute}": expected ${show(expected)}${rounded ? ' (rounded as the Python writer stores it)' : ''}, got ${show(actual)}`;
+}
+
+/** JSON with binary values in base64, as the vector files write them. */
+function vectorJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, member: unknown) => (member instanceof Uint8Array ? Buffer.from(member).toString('base64') : member), indent);
 }
 
 export interface VectorsEncryptOptions {
@@ -52,7 +85,7 @@ function summarize(results: readonly ScenarioResult[], json: boolean, io: Io): n
   const passed = count('ok');
   const failed = count('fail');
   const skipped = count('skip');
-  if (json) io.stdout.write(`${JSON.stringify({ passed, failed, skipped, scenarios: results }, null, 2)}\n`);
+  if (json) io.stdout.write(`${vectorJson({ passed, failed, skipped, scenarios: results }, 2)}\n`);
   else io.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }
@@ -67,11 +100,15 @@ export const vectorsCommands: readonly CommandSpec[] = [
     summary: 'decrypt a Java/Python-format vector set and compare with its plaintext (exit 1 on any failure)',
     args: '<scenarios.json>',
     positionals: [1, 1],
-    options: KMS_ENDPOINT,
+    options: { ...KMS_ENDPOINT, verbose: { type: 'boolean', description: 'print the expected and actual value of every differing attribute' } },
     groups: ['json'],
-    details: ['One line per scenario, then `N passed, M failed, K skipped`. MetaStore scenarios run offline over the vector set’s MetaStore dump.'],
-    examples: ['ddbec vectors decrypt ../shared/vectors/legacy/encrypted_item/scenarios.json'],
-    run: ({ values, positionals }, io) => vectorsDecrypt({ scenarios: positionals[0] as string, kmsEndpoint: str(values, 'kms-endpoint'), json: flag(values, 'json') }, io),
+    details: [
+      'One line per scenario, one more per stored item that was refused (with the error) or differs from its plaintext (naming every differing attribute), then `N passed, M failed, K skipped`. MetaStore scenarios run offline over the vector set’s MetaStore dump.',
+      'Scenarios under `ciphertext/python/` are compared with what the Python writer stores: numbers of encrypted and signed attributes with 29–38 significant digits rounded half-even to 28 (legacy-format §2.3). They are read with the reader option `acceptPythonRoundedNumbers`, because the Python client signs such numbers rounded; the output says so in one line.',
+    ],
+    examples: ['ddbec vectors decrypt ../shared/vectors/legacy/encrypted_item/scenarios.json', 'ddbec vectors decrypt /tmp/python-vectors/scenarios.json --verbose'],
+    run: ({ values, positionals }, io) =>
+      vectorsDecrypt({ scenarios: positionals[0] as string, kmsEndpoint: str(values, 'kms-endpoint'), verbose: flag(values, 'verbose'), json: flag(values, 'json') }, io),
   },
   {
     name: 'vectors encrypt',
