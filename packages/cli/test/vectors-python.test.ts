@@ -1,15 +1,19 @@
 // The vector runner and the Python client's number rounding (legacy-format §2.3): sets written
-// the way the Python client writes numbers of more than 28 significant digits.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// the way the Python client writes numbers of more than 28 significant digits, and the
+// `--signing-profile` of `ddbec vectors encrypt` checked by a verifier that knows only the
+// Python form of the string to sign.
+import { createHash, createHmac, createPublicKey, verify } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, SecretKey, type Item } from 'ddbec';
+import { join, resolve } from 'node:path';
+import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, MaterialDescriptionKey, SecretKey, type Item } from 'ddbec';
+import { decodeMaterialDescription, stringToSign, type AttributeValue } from 'ddbec/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_READER_NOTE } from '../src/commands/vectors.js';
 import { roundedAsPython } from '../src/vectors/compare.js';
-import { expandPlaintext, resolveUri, toVectorItem, type KeyEntry, type PlaintextFile, type ScenariosFile } from '../src/vectors/manifest.js';
+import { expandPlaintext, fromVectorItem, readJson, resolveUri, toVectorItem, type KeyEntry, type PlaintextFile, type ScenariosFile } from '../src/vectors/manifest.js';
 import { buildProvider } from '../src/vectors/providers.js';
-import { ddbec, ddbecJson } from './support.js';
+import { ddbec, ddbecJson, repo } from './support.js';
 
 /** 34, 30 and 30 significant digits: Python stores 1234567890123456789012345679000000, -0.0001234567890123456789012345679 and 1E+29. */
 const LONG = '1234567890123456789012345678901234';
@@ -210,4 +214,105 @@ describe('vectors decrypt of a set the Python client wrote with numbers of more 
 
 function readJsonSync(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+const publicScenarios = resolve(repo, '../shared/vectors/legacy/encrypted_item/scenarios.json');
+
+(existsSync(publicScenarios) ? describe : describe.skip)('vectors encrypt --signing-profile', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ddbec-signing-profile-'));
+  /** The public set plus one item that Java and Python sign differently (binary-set order, a 30-digit number). */
+  const source = join(root, 'source');
+  beforeAll(() => {
+    mkdirSync(source);
+    const dir = resolve(publicScenarios, '..');
+    for (const file of ['scenarios.json', 'keys.json']) cpSync(join(dir, file), join(source, file));
+    const plaintext = readJsonSync(join(dir, 'plaintext.json')) as PlaintextFile;
+    plaintext.items['TableName']?.items.push({
+      attributes: { hashKey: { N: '30' }, rangeKey: { N: '1' }, bytes: { BS: ['AQ==', 'gA=='] }, amount: { N: '1.00000000000000000000000000005' } },
+      action: 'sign',
+      exact: true,
+    });
+    writeJson(join(source, 'plaintext.json'), plaintext);
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Verifies every written item with the Python form of the string to sign only. */
+  async function verifyInPythonForm(dir: string): Promise<{ verified: number; refused: string[]; unsigned: number }> {
+    const scenariosPath = join(dir, 'scenarios.json');
+    const manifest = await readJson<ScenariosFile>(scenariosPath);
+    const keys = await readJson<Record<string, KeyEntry>>(join(dir, 'keys.json'));
+    const plaintext = await readJson<PlaintextFile>(join(dir, 'plaintext.json'));
+    const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
+    let verified = 0;
+    let unsigned = 0;
+    const refused: string[] = [];
+    for (const scenario of manifest.scenarios) {
+      const setup = await buildProvider(scenario, keys, { scenariosPath, mode: 'decrypt' });
+      if ('skip' in setup) throw new Error(setup.skip);
+      const tables = expandPlaintext(plaintext, scenario.version);
+      const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(resolveUri(scenariosPath, scenario.ciphertext));
+      for (const [tableName, items] of Object.entries(ciphertext)) {
+        const table = tables.get(tableName);
+        if (table === undefined) throw new Error(tableName);
+        for (const [index, stored] of items.map(fromVectorItem).entries()) {
+          const actions = new AttributeActions(table.items[index]?.actions);
+          const { ['*amzn-ddb-map-sig*']: signature, ['*amzn-ddb-map-desc*']: description, ...attributes } = stored;
+          if (signature === undefined || description === undefined) {
+            expect(actions.takesNoActions).toBe(true);
+            unsigned += 1;
+            continue;
+          }
+          const materialDescription = decodeMaterialDescription(binary(description));
+          const materials = await setup.provider.getDecryptionMaterials({
+            tableName,
+            partitionKeyName: table.partitionKey,
+            sortKeyName: table.sortKey,
+            attributes,
+            materialDescription,
+          });
+          const toSign = stringToSign({ tableName, item: attributes, actionOf: (name) => actions.actionOf(name), sha256, profile: 'python' });
+          const key = materials.verificationKey;
+          expect(materialDescription.get(MaterialDescriptionKey.SigningAlgorithm)).toBe(key instanceof SecretKey ? 'HmacSHA256' : 'SHA256withRSA');
+          const ok =
+            key instanceof SecretKey
+              ? createHmac('sha256', key.exportBytes()).update(toSign).digest().equals(binary(signature))
+              : verify('sha256', toSign, createPublicKey({ key: Buffer.from(key.exportDer()), format: 'der', type: 'spki' }), binary(signature));
+          if (ok) verified += 1;
+          else refused.push(`${scenario.ciphertext} ${JSON.stringify(stored['hashKey'])}`);
+        }
+      }
+    }
+    return { verified, refused, unsigned };
+  }
+
+  // Per scenario 17 items (the public ones and ours), one of them (action "nothing") unsigned.
+  it('python: every item of every public scenario verifies in the Python form', async () => {
+    const out = join(root, 'python');
+    const run = await ddbec(['vectors', 'encrypt', join(source, 'scenarios.json'), '--out', out, '--signing-profile', 'python']);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('18 passed, 0 failed, 4 skipped');
+    expect(await verifyInPythonForm(out)).toEqual({ verified: 18 * 16, refused: [], unsigned: 18 });
+  });
+
+  it('java (the default): our item does not verify in the Python form, the public ones do', async () => {
+    const out = join(root, 'java');
+    const run = await ddbec(['vectors', 'encrypt', join(source, 'scenarios.json'), '--out', out]);
+    expect(run.code).toBe(0);
+    const result = await verifyInPythonForm(out);
+    expect(result).toMatchObject({ verified: 18 * 15, unsigned: 18 });
+    expect(result.refused).toHaveLength(18);
+    for (const item of result.refused) expect(item).toMatch(/ \{"N":"30"\}$/);
+  });
+
+  it('refuses an unknown profile', async () => {
+    const run = await ddbec(['vectors', 'encrypt', join(source, 'scenarios.json'), '--out', join(root, 'x'), '--signing-profile', 'ruby']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--signing-profile must be one of java, python, portable');
+  });
+});
+
+function binary(value: AttributeValue): Uint8Array {
+  if (!('B' in value)) throw new Error('not binary');
+  return value.B;
 }

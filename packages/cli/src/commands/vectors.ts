@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ItemEncryptorOptions } from 'ddbec';
 import type { Difference } from '../vectors/compare.js';
 import { decryptScenarios, encryptScenarios, type ScenarioResult } from '../vectors/run.js';
 import { EXIT, UsageError, type Io } from '../io.js';
@@ -51,10 +52,14 @@ function vectorJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_key, member: unknown) => (member instanceof Uint8Array ? Buffer.from(member).toString('base64') : member), indent);
 }
 
+export type SigningProfile = NonNullable<ItemEncryptorOptions['signingProfile']>;
+const SIGNING_PROFILES: readonly SigningProfile[] = ['java', 'python', 'portable'];
+
 export interface VectorsEncryptOptions {
   readonly scenarios: string;
   readonly out: string;
   readonly kmsEndpoint?: string | undefined;
+  readonly signingProfile?: SigningProfile | undefined;
   readonly json?: boolean;
 }
 
@@ -63,6 +68,7 @@ export async function vectorsEncrypt(options: VectorsEncryptOptions, io: Io): Pr
   const results = await encryptScenarios(resolve(options.scenarios), {
     outDir: resolve(options.out),
     kmsEndpoint: options.kmsEndpoint,
+    signingProfile: options.signingProfile,
     onResult: options.json ? undefined : (result) => io.stdout.write(`${line(result)}\n`),
   });
   if (!options.json) io.stdout.write(`wrote ${resolve(options.out, 'scenarios.json')}\n`);
@@ -115,13 +121,32 @@ export const vectorsCommands: readonly CommandSpec[] = [
     summary: 'encrypt the plaintexts of a vector set with ddbec into a new vector set, for the reference clients to check',
     args: '<scenarios.json>',
     positionals: [1, 1],
-    options: { out: { type: 'string', value: 'DIR', description: 'where to write the new vector set' }, ...KMS_ENDPOINT },
+    options: {
+      out: { type: 'string', value: 'DIR', description: 'where to write the new vector set' },
+      'signing-profile': {
+        type: 'string',
+        value: 'PROFILE',
+        description:
+          'the ItemEncryptor’s signingProfile: java (default: the Java form), python (the Python form, which the Python client verifies) or portable (the Java form; items whose Python form differs are refused)',
+      },
+      ...KMS_ENDPOINT,
+    },
     groups: ['json'],
-    examples: ['ddbec vectors encrypt ../shared/vectors/legacy/encrypted_item/scenarios.json --out /tmp/ddbec-vectors'],
+    examples: [
+      'ddbec vectors encrypt ../shared/vectors/legacy/encrypted_item/scenarios.json --out /tmp/ddbec-vectors',
+      'ddbec vectors encrypt ../shared/vectors/legacy/encrypted_item/scenarios.json --out /tmp/ddbec-python --signing-profile python',
+    ],
     run: ({ values, positionals }, io) => {
       const out = str(values, 'out');
       if (out === undefined) throw new UsageError('vectors encrypt needs --out <dir>');
-      return vectorsEncrypt({ scenarios: positionals[0] as string, out, kmsEndpoint: str(values, 'kms-endpoint'), json: flag(values, 'json') }, io);
+      const profile = str(values, 'signing-profile');
+      if (profile !== undefined && !SIGNING_PROFILES.includes(profile as SigningProfile)) {
+        throw new UsageError(`--signing-profile must be one of ${SIGNING_PROFILES.join(', ')}`);
+      }
+      return vectorsEncrypt(
+        { scenarios: positionals[0] as string, out, kmsEndpoint: str(values, 'kms-endpoint'), signingProfile: profile as SigningProfile | undefined, json: flag(values, 'json') },
+        io,
+      );
     },
   },
 ];

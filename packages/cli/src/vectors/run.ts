@@ -6,8 +6,8 @@ import {
   ItemEncryptor,
   MATERIAL_DESCRIPTION_ATTRIBUTE,
   SIGNATURE_ATTRIBUTE,
-  type CryptographicMaterialsProvider,
   type Item,
+  type ItemEncryptorOptions,
 } from 'ddbec';
 import { compareItems, equalValues, type Difference } from './compare.js';
 import { buildProvider } from './providers.js';
@@ -162,6 +162,8 @@ export interface EncryptOptions {
   readonly outDir: string;
   /** A KMS endpoint for the KMS scenarios whose keys exist there; without it they are skipped. */
   readonly kmsEndpoint?: string | undefined;
+  /** The ItemEncryptor's `signingProfile` (default: the library's, `java`). */
+  readonly signingProfile?: ItemEncryptorOptions['signingProfile'];
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
@@ -192,7 +194,8 @@ export async function encryptScenarios(scenariosPath: string, options: EncryptOp
         report({ name, status: 'skip', detail: setup.skip });
         continue;
       }
-      const items = await encryptAll(setup.provider, expandPlaintext(plaintextFile, scenario.version));
+      const encryptor = new ItemEncryptor({ materialsProvider: setup.provider, signingProfile: options.signingProfile });
+      const items = await encryptAll(encryptor, expandPlaintext(plaintextFile, scenario.version));
       const file = `ciphertext/ddbec/${name}.json`;
       await writeFile(join(outDir, file), `${JSON.stringify(items, null, 2)}\n`);
       const keys = scenario.keys;
@@ -226,11 +229,7 @@ export async function encryptScenarios(scenariosPath: string, options: EncryptOp
   return results;
 }
 
-async function encryptAll(
-  provider: CryptographicMaterialsProvider,
-  tables: Map<string, ExpandedTable>,
-): Promise<Record<string, Record<string, unknown>[]>> {
-  const encryptor = new ItemEncryptor({ materialsProvider: provider });
+async function encryptAll(encryptor: ItemEncryptor, tables: Map<string, ExpandedTable>): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const [tableName, table] of tables) {
     const list: Record<string, unknown>[] = [];
