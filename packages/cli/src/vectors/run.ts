@@ -84,37 +84,48 @@ async function decryptScenario(
     return { name, status: 'skip', detail: 'needs AWS KMS (pass --kms-endpoint)' };
   }
   const python = name.startsWith('python/');
-  const reader = python ? { acceptPythonRoundedNumbers: true } : {};
+  let outcome: Omit<ScenarioResult, 'name'>;
   try {
-    const setup = await buildProvider(scenario, keys, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'decrypt' });
-    if ('skip' in setup) return { name, status: 'skip', detail: setup.skip };
-    const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
-    const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(ciphertextPath);
-    const encryptor = new ItemEncryptor({ materialsProvider: setup.provider, ...reader });
-    let matched = 0;
-    let unmatched = 0;
-    const failures: ItemFailure[] = [];
-    for (const [tableName, storedItems] of Object.entries(ciphertext)) {
-      const table = plaintext.get(tableName);
-      if (!table) return { name, status: 'fail', detail: `no plaintext table "${tableName}"`, ...reader };
-      for (const stored of storedItems.map(fromVectorItem)) {
-        const expected = findPlaintext(table, stored);
-        if (expected === 'ambiguous') return { name, status: 'fail', detail: `several plaintext items match a stored item of "${tableName}"`, ...reader };
-        if (expected === undefined) {
-          unmatched += 1;
-          continue;
-        }
-        matched += 1;
-        const failure = await checkItem(encryptor, tableName, table, expected, stored, python);
-        if (failure !== undefined) failures.push({ item: `${tableName} ${keyText(table, stored)}`, ...failure });
-      }
-    }
-    if (matched === 0) return { name, status: 'fail', detail: 'no stored item matched a plaintext item', ...reader };
-    if (failures.length > 0) return { name, status: 'fail', detail: `${failures.length} of ${matched} items failed`, items: failures, ...reader };
-    return { name, status: 'ok', detail: `${matched} items${unmatched > 0 ? `, ${unmatched} without plaintext ignored` : ''}`, ...reader };
+    outcome = await checkScenario(scenariosPath, scenario, keys, options, python);
   } catch (error) {
-    return { name, status: 'fail', detail: errorText(error), ...reader };
+    outcome = { status: 'fail', detail: errorText(error) };
   }
+  return python && outcome.status !== 'skip' ? { name, ...outcome, acceptPythonRoundedNumbers: true } : { name, ...outcome };
+}
+
+async function checkScenario(
+  scenariosPath: string,
+  scenario: Scenario,
+  keys: Record<string, KeyEntry>,
+  options: DecryptOptions,
+  python: boolean,
+): Promise<Omit<ScenarioResult, 'name'>> {
+  const setup = await buildProvider(scenario, keys, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'decrypt' });
+  if ('skip' in setup) return { status: 'skip', detail: setup.skip };
+  const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
+  const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(resolveUri(scenariosPath, scenario.ciphertext));
+  const encryptor = new ItemEncryptor({ materialsProvider: setup.provider, ...(python ? { acceptPythonRoundedNumbers: true } : {}) });
+  let matched = 0;
+  let unmatched = 0;
+  const failures: ItemFailure[] = [];
+  for (const [tableName, storedItems] of Object.entries(ciphertext)) {
+    const table = plaintext.get(tableName);
+    if (!table) return { status: 'fail', detail: `no plaintext table "${tableName}"` };
+    for (const stored of storedItems.map(fromVectorItem)) {
+      const expected = findPlaintext(table, stored);
+      if (expected === 'ambiguous') return { status: 'fail', detail: `several plaintext items match a stored item of "${tableName}"` };
+      if (expected === undefined) {
+        unmatched += 1;
+        continue;
+      }
+      matched += 1;
+      const failure = await checkItem(encryptor, tableName, table, expected, stored, python);
+      if (failure !== undefined) failures.push({ item: `${tableName} ${keyText(table, stored)}`, ...failure });
+    }
+  }
+  if (matched === 0) return { status: 'fail', detail: 'no stored item matched a plaintext item' };
+  if (failures.length > 0) return { status: 'fail', detail: `${failures.length} of ${matched} items failed`, items: failures };
+  return { status: 'ok', detail: `${matched} items${unmatched > 0 ? `, ${unmatched} without plaintext ignored` : ''}` };
 }
 
 /** Decrypts one stored item and compares it with its plaintext (as the Python writer stores it when `python`). */
