@@ -147,7 +147,8 @@ way. The JSON Schema ships in the library as \`ddbec.config.schema.json\`; error
 A table entry: \`partitionKey\` (required), \`sortKey\`, \`tableName\` (the DynamoDB table; default the entry's
 name), \`attributeActions\` (\`default\`, default \`ENCRYPT_AND_SIGN\`, and per-attribute \`overrides\`:
 \`ENCRYPT_AND_SIGN\`, \`SIGN_ONLY\`, \`DO_NOTHING\`; key attributes are never encrypted — the default makes them
-\`SIGN_ONLY\`, an explicit \`ENCRYPT_AND_SIGN\` is refused), \`signingProfile\` (\`java\` or \`python\`) and
+\`SIGN_ONLY\`, an explicit \`ENCRYPT_AND_SIGN\` is refused), \`signingProfile\` (\`java\`, \`python\` or \`portable\`),
+\`acceptPythonRoundedNumbers\` and
 \`provider\` (required unless every action is \`DO_NOTHING\`):
 
 | \`type\` | members |

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ddbec, ddbecJson, start, type RunResult } from './support.js';
@@ -64,6 +64,7 @@ describe('ddbec local up / status', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 0.02, maxDelay: 0.2 }, { TableName: 'kept' });
     await ddb.send(new PutItemCommand({ TableName: 'kept', Item: { id: { S: 'a' }, n: { N: '1' } } }));
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     ddb.destroy();

@@ -28,6 +28,14 @@ export type DdbecErrorCode =
   | 'ERR_MALFORMED_ITEM'
   /** The item signature does not verify. */
   | 'ERR_SIGNATURE_INVALID'
+  /**
+   * A signed number has more than 28 significant digits where the signature covers only 28:
+   * reading, an item signed in the Python form (the Python client signs numbers rounded), unless
+   * `acceptPythonRoundedNumbers` is set; writing, with `signingProfile: 'python'`. Nothing was returned or written.
+   */
+  | 'ERR_UNPROTECTED_NUMBER_DIGITS'
+  /** `signingProfile: 'portable'`: the item would be signed differently by the Java and Python clients. Nothing was written. */
+  | 'ERR_NOT_PORTABLE'
   /** An encrypted attribute cannot be decrypted. */
   | 'ERR_DECRYPTION_FAILED'
   /** Encrypting an attribute failed. */
@@ -80,17 +88,65 @@ export type DdbecErrorCode =
   /** `ddbec/at-rest`: an encryption change did not finish within the timeout (it may still finish later). */
   | 'ERR_AT_REST_TIMEOUT'
   /** `ddbec/at-rest`: a DynamoDB or KMS request failed for another reason; the SDK error is the `cause`. */
-  | 'ERR_AT_REST_REQUEST_FAILED';
+  | 'ERR_AT_REST_REQUEST_FAILED'
+  /**
+   * Retryable. AWS KMS throttled the request (`ThrottlingException`, `LimitExceededException`,
+   * HTTP 429) and the AWS SDK's own retries did not get through. The key and the item are fine:
+   * back off and try again. The SDK error is the `cause`.
+   */
+  | 'ERR_KMS_THROTTLED'
+  /**
+   * Retryable. AWS KMS could not be reached or failed on its side: a network error, a timeout,
+   * `KMSInternalException`, `DependencyTimeoutException`, `KeyUnavailableException`, HTTP 5xx.
+   * The key and the item are fine: try again later. The SDK error is the `cause`.
+   */
+  | 'ERR_KMS_UNAVAILABLE'
+  /**
+   * Retryable. DynamoDB throttled a request to the MetaStore table
+   * (`ProvisionedThroughputExceededException`, `RequestLimitExceeded`, `ThrottlingException`,
+   * HTTP 429) after the AWS SDK's retries. Back off and try again. The SDK error is the `cause`.
+   */
+  | 'ERR_METASTORE_THROTTLED'
+  /**
+   * Retryable. The MetaStore table could not be reached or DynamoDB failed on its side: a network
+   * error, a timeout, `InternalServerError`, `ServiceUnavailable`, HTTP 5xx. Try again later.
+   * The SDK error is the `cause`.
+   */
+  | 'ERR_METASTORE_UNAVAILABLE'
+  /**
+   * A plaintext item holds a value DynamoDB would refuse to store — a number with more than 38
+   * significant digits or outside 1E-130 … 9.99…E+125, an empty set, a set with duplicate
+   * members, nesting deeper than DynamoDB allows, an empty name, an empty or oversized key value.
+   * Checked before anything is encrypted or sent (an encrypted value would hide it from
+   * DynamoDB); the message names the attribute and where in it, never the value.
+   */
+  | 'ERR_INVALID_ITEM';
 
 const BRAND = Symbol.for('ddbec.error');
+
+/** The codes of transient failures: the same call may succeed later. */
+const RETRYABLE_CODES: ReadonlySet<DdbecErrorCode> = new Set<DdbecErrorCode>([
+  'ERR_KMS_THROTTLED',
+  'ERR_KMS_UNAVAILABLE',
+  'ERR_METASTORE_THROTTLED',
+  'ERR_METASTORE_UNAVAILABLE',
+]);
 
 export class DdbecError extends Error {
   override readonly name = 'DdbecError';
   readonly code: DdbecErrorCode;
+  /**
+   * True when the failure is transient — throttling, a network error, a timeout, a failure on
+   * the service's side — so the same call may succeed later; false for permanent failures
+   * (a disabled or wrong key, tampering, a bad configuration). Follows from the `code`, so an
+   * error re-raised with the same code keeps it.
+   */
+  readonly retryable: boolean;
 
   constructor(code: DdbecErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    this.retryable = RETRYABLE_CODES.has(code);
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -106,4 +162,58 @@ export function isDdbecError(error: unknown, code?: DdbecErrorCode): error is Dd
     (error as Record<symbol, unknown>)[BRAND] === true &&
     (code === undefined || (error as DdbecError).code === code)
   );
+}
+
+/**
+ * True when retrying the failed call may succeed: for a ddbec error, its `retryable` flag; for
+ * an error of the AWS SDK (which `ddbec/sdk` passes on unchanged, e.g. DynamoDB's own
+ * `ProvisionedThroughputExceededException`), whether it is throttling, a network error, a
+ * timeout or a failure on the service's side — the same rules ddbec applies to KMS and the
+ * MetaStore. Anything else: false.
+ */
+export function isRetryable(error: unknown): boolean {
+  return isDdbecError(error) ? error.retryable : transientFailure(error) !== undefined;
+}
+
+/** Names of AWS errors that mean "too many requests" (KMS, DynamoDB). */
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'LimitExceededException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+/** Names of AWS errors that mean "the service failed on its side or did not answer in time". */
+const UNAVAILABLE_NAMES = new Set([
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'KeyUnavailableException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+/** Node.js socket and DNS error codes of a service that cannot be reached (for now). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_STATUS = new Set([500, 502, 503, 504]);
+
+/**
+ * Classifies an error thrown by an AWS SDK client (after its own retries): `throttled`,
+ * `unavailable` (network error, timeout, server-side failure), or undefined for anything
+ * else, which is permanent.
+ */
+export function transientFailure(error: unknown): 'throttled' | 'unavailable' | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, code, $metadata } = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = $metadata?.httpStatusCode;
+  if ((typeof name === 'string' && THROTTLING_NAMES.has(name)) || status === 429) return 'throttled';
+  if (
+    (typeof name === 'string' && UNAVAILABLE_NAMES.has(name)) ||
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    (typeof status === 'number' && UNAVAILABLE_STATUS.has(status))
+  ) {
+    return 'unavailable';
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
  * DynamoDB Encryption Clients. Serialization primitives are in `ddbec/format`; plain
  * JavaScript objects are handled by `ddbec/native`.
  */
-export { DdbecError, isDdbecError, type DdbecErrorCode } from './errors.js';
+export { DdbecError, isDdbecError, isRetryable, type DdbecErrorCode } from './errors.js';
 export {
   CryptoAction,
   MATERIAL_DESCRIPTION_ATTRIBUTE,

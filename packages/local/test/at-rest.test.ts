@@ -18,6 +18,7 @@ import {
   ScanCommand,
   TransactGetItemsCommand,
   UpdateTableCommand,
+  waitUntilTableExists,
   type SSESpecification,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -70,6 +71,8 @@ async function createTable(sse?: SSESpecification, client = ddb): Promise<string
       ...(sse === undefined ? {} : { SSESpecification: sse }),
     }),
   );
+  // Like DynamoDB, the table takes writes once ACTIVE (on disk that can take a moment).
+  await waitUntilTableExists({ client: client, maxWaitTime: 30, minDelay: 0.02, maxDelay: 0.2 }, { TableName: name });
   return name;
 }
 

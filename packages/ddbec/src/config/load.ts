@@ -4,13 +4,13 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DdbecError, isDdbecError } from '../errors.js';
-import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type SerializationProfile } from '../format/index.js';
+import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from '../format/index.js';
 import { RsaPrivateKey, SecretKey, type SigningKey, type VerificationKey } from '../crypto/index.js';
 import type { CryptographicMaterialsProvider, EncryptionContext } from '../materials/index.js';
 import { MostRecentProvider, StaticMaterialsProvider, WrappedMaterialsProvider } from '../providers/index.js';
 import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.js';
 import type { MetaStore } from '../metastore/index.js';
-import { AttributeActions, ItemEncryptor } from '../encryptor/index.js';
+import { AttributeActions, ItemEncryptor, type SigningProfile } from '../encryptor/index.js';
 import type { EncryptionConfig, TableEncryptionConfig } from '../sdk/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
@@ -38,6 +38,7 @@ export interface WrappedProviderConfig {
   readonly signingKey?: KeySourceConfig;
   readonly verificationKey?: KeySourceConfig;
   readonly materialDescription?: Readonly<Record<string, string>>;
+  readonly allowLegacyPkcs1?: boolean;
 }
 
 export interface DirectKmsProviderConfig {
@@ -67,7 +68,8 @@ export interface TableConfigFile {
   readonly sortKey?: string;
   readonly attributeActions?: { readonly default?: ActionName; readonly overrides?: Readonly<Record<string, ActionName>> };
   readonly provider?: ProviderConfig;
-  readonly signingProfile?: SerializationProfile;
+  readonly signingProfile?: SigningProfile;
+  readonly acceptPythonRoundedNumbers?: boolean;
 }
 
 /** The content of `ddbec.config.json`. */
@@ -105,8 +107,8 @@ export interface TableConfig {
   /** The configured actions, key attributes made sign-only. */
   readonly attributeActions: AttributeActions;
   readonly encryptionContext: { readonly tableName: string; readonly partitionKeyName: string; readonly sortKeyName: string | undefined };
-  readonly signingProfile: SerializationProfile;
-  /** An item encryptor over the provider and signing profile. */
+  readonly signingProfile: SigningProfile;
+  /** An item encryptor over the provider, signing profile and reader options. */
   readonly encryptor: ItemEncryptor;
   readonly mostRecent: MostRecentSetup | undefined;
 }
@@ -366,7 +368,7 @@ class Resolver {
       attributeActions,
       encryptionContext: Object.freeze({ tableName, partitionKeyName: table.partitionKey, sortKeyName: table.sortKey }),
       signingProfile,
-      encryptor: new ItemEncryptor({ materialsProvider, signingProfile }),
+      encryptor: new ItemEncryptor({ materialsProvider, signingProfile, acceptPythonRoundedNumbers: table.acceptPythonRoundedNumbers ?? false }),
       mostRecent,
     });
   }
@@ -422,6 +424,7 @@ class Resolver {
             ...optional('signingKey', signingKey as SigningKey | undefined),
             ...optional('verificationKey', verificationKey as VerificationKey | undefined),
             ...optional('materialDescription', config.materialDescription),
+            ...optional('allowLegacyPkcs1', config.allowLegacyPkcs1),
           }),
         );
       }

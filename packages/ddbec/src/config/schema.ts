@@ -62,8 +62,14 @@ export const CONFIG_SCHEMA = {
           description: 'The materials provider. Required unless every action is DO_NOTHING (a plaintext table).',
         },
         signingProfile: {
-          enum: ['java', 'python'],
-          description: 'Whose serialization to sign with where the Java and Python clients differ (default java).',
+          enum: ['java', 'python', 'portable'],
+          description:
+            'Whose serialization to sign with where the Java and Python clients differ: java (default), python, or portable (refuse items the two would sign differently).',
+        },
+        acceptPythonRoundedNumbers: {
+          type: 'boolean',
+          description:
+            'Read Python-signed items whose signed numbers have more than 28 significant digits, returning them rounded as signed (default false: refused).',
         },
       },
     },
@@ -107,6 +113,11 @@ export const CONFIG_SCHEMA = {
         signingKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA private key.' },
         verificationKey: { $ref: '#/$defs/keySource', description: 'HMAC key or RSA public key, for read-only use.' },
         materialDescription,
+        allowLegacyPkcs1: {
+          type: 'boolean',
+          description:
+            'Also unwrap RSA PKCS#1 v1.5 envelopes (items of early Java releases); off by default because it exposes a padding oracle.',
+        },
       },
     },
     directKmsProvider: {

@@ -1,2 +1,2 @@
 export { AttributeActions, type AttributeActionsInit } from './attribute-actions.js';
-export { ItemEncryptor, type CryptoConfig, type ItemEncryptorOptions } from './item-encryptor.js';
+export { ItemEncryptor, type CryptoConfig, type ItemEncryptorOptions, type SigningProfile } from './item-encryptor.js';

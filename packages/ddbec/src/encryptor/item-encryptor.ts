@@ -6,14 +6,20 @@ import {
   MATERIAL_DESCRIPTION_ATTRIBUTE,
   serializeAttribute,
   deserializeAttribute,
+  hasPythonRoundedNumber,
+  roundAsPythonSigns,
+  serializationDifference,
   SIGNATURE_ATTRIBUTE,
+  sortsDifferently,
   stringToSign,
+  validateItem,
   type AttributeValue,
   type Item,
   type SerializationProfile,
 } from '../format/index.js';
 import {
   getContentCipher,
+  type ContentCipher,
   getSignatureAlgorithm,
   SecretKey,
   sha256,
@@ -33,16 +39,40 @@ import {
 } from '../materials/index.js';
 import { AttributeActions } from './attribute-actions.js';
 
+/**
+ * Which clients must be able to verify what this encryptor writes (see {@link ItemEncryptorOptions.signingProfile}).
+ */
+export type SigningProfile = SerializationProfile | 'portable';
+
 export interface ItemEncryptorOptions {
   readonly materialsProvider: CryptographicMaterialsProvider;
   /**
    * Whose serialization to sign with where the Java and Python clients differ
    * (legacy-format §2.9: numbers with 29–38 significant digits, negative zero, binary-set
-   * order, strings mixing astral-plane characters with U+E000–U+FFFF). Only sign-only values
-   * of those rare kinds are affected, and no form satisfies both clients, so this picks the
-   * fleet that must verify them. Default `java` (exact numbers). Reading always accepts both.
+   * order, strings mixing characters above U+FFFF with U+E000–U+FFFF). Only signed values and
+   * attribute names of those rare kinds are affected; no single signature satisfies both
+   * clients for them.
+   * - `java` (default): the Java form, every digit signed. Java and ddbec verify every item;
+   *   Python fails on the rare kinds above.
+   * - `portable`: the Java form, and an item for which the Python form would differ is refused
+   *   before anything is written (`ERR_NOT_PORTABLE`, naming the attribute and the reason).
+   *   For fleets where Java, Python and ddbec all read.
+   * - `python`: the Python form, for fleets whose readers are Python clients. A signed number
+   *   with more than 28 significant digits is refused (`ERR_UNPROTECTED_NUMBER_DIGITS`): the
+   *   Python form signs it rounded, so its last digits would not be protected.
+   * Reading accepts items signed in either form (see `acceptPythonRoundedNumbers`).
    */
-  readonly signingProfile?: SerializationProfile;
+  readonly signingProfile?: SigningProfile;
+  /**
+   * Reader option for items written by Python clients with signed (sign-only) numbers of more
+   * than 28 significant digits. The Python client signs such numbers rounded to 28 digits, so
+   * the digits past the 28th are not protected by the signature: anyone who can write to the
+   * table could change them. By default such an item is refused (`ERR_UNPROTECTED_NUMBER_DIGITS`).
+   * With `true` it is accepted and each such number is returned **rounded as it was signed**
+   * (28 significant digits, half-even): the returned item holds only what the signature covers.
+   * Items verified in the Java form are never affected. Default `false`.
+   */
+  readonly acceptPythonRoundedNumbers?: boolean;
   /**
    * Logical table names: when the context's table name is a key of this map, the value is
    * signed instead (and given to the provider). Lets items move between physical tables
@@ -58,6 +88,7 @@ export interface CryptoConfig {
 }
 
 const PROFILES: readonly SerializationProfile[] = ['java', 'python'];
+const SIGNING_PROFILES: readonly SigningProfile[] = [...PROFILES, 'portable'];
 
 /**
  * Encrypts and signs items, and verifies and decrypts them, in the format of the Java and
@@ -66,7 +97,8 @@ const PROFILES: readonly SerializationProfile[] = ['java', 'python'];
  */
 export class ItemEncryptor {
   readonly materialsProvider: CryptographicMaterialsProvider;
-  readonly #profile: SerializationProfile;
+  readonly #profile: SigningProfile;
+  readonly #acceptRounded: boolean;
   readonly #overrides: ReadonlyMap<string, string>;
 
   constructor(options: ItemEncryptorOptions) {
@@ -74,18 +106,24 @@ export class ItemEncryptor {
       throw new DdbecError('ERR_INVALID_ARGUMENT', 'ItemEncryptor needs a materialsProvider');
     }
     const profile = options.signingProfile ?? 'java';
-    if (!PROFILES.includes(profile)) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', `signingProfile must be "java" or "python"`);
+    if (!SIGNING_PROFILES.includes(profile)) {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', `signingProfile must be "java", "python" or "portable"`);
+    }
+    const acceptRounded = options.acceptPythonRoundedNumbers ?? false;
+    if (typeof acceptRounded !== 'boolean') {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'acceptPythonRoundedNumbers must be a boolean');
     }
     this.materialsProvider = options.materialsProvider;
     this.#profile = profile;
+    this.#acceptRounded = acceptRounded;
     this.#overrides = new Map(Object.entries(options.tableNameOverrides ?? {}));
   }
 
-  /** Encrypts and signs a plaintext item. */
+  /** Encrypts and signs a plaintext item, first refusing (`ERR_INVALID_ITEM`) one DynamoDB would not store. */
   async encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
     const actions = checkConfig(config);
     checkItem(item);
+    validateItem(item, config.encryptionContext);
     if (actions.takesNoActions) return { ...item };
     for (const name of [SIGNATURE_ATTRIBUTE, MATERIAL_DESCRIPTION_ATTRIBUTE]) {
       if (Object.hasOwn(item, name)) {
@@ -119,15 +157,18 @@ export class ItemEncryptor {
       put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, serializeAttribute(value, 'java')) });
     }
 
+    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
+    if (this.#profile === 'python') refuseUnprotectedDigits(encrypted, actionOf);
+    else if (this.#profile === 'portable') refuseUnportable(encrypted, actionOf);
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);
     description.set(Desc.SigningAlgorithm, signature.name);
     const toSign = stringToSign({
       tableName: context.tableName,
       item: encrypted,
-      actionOf: (name) => actions.actionOf(name),
+      actionOf,
       sha256,
       hashName,
-      profile: this.#profile,
+      profile: this.#profile === 'python' ? 'python' : 'java',
     });
     encrypted[SIGNATURE_ATTRIBUTE] = { B: signature.sign(materials.signingKey, toSign) };
     encrypted[MATERIAL_DESCRIPTION_ATTRIBUTE] = { B: encodeMaterialDescription(description) };
@@ -176,17 +217,20 @@ export class ItemEncryptor {
     }
 
     let signature: SignatureAlgorithm;
+    let cipher: ContentCipher | undefined;
     try {
       signature = signatureAlgorithmForVerifying(materials.verificationKey, storedDescription);
+      cipher = contentCipherFor(materials, storedDescription);
     } catch (error) {
       throw rethrowWith(error, where());
     }
-    if (!this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName)) {
+    const verifiedForm = this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName);
+    if (verifiedForm === undefined) {
       throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where()}`);
     }
+    if (verifiedForm === 'python') this.#coverRoundedNumbers(stored, actions, where);
 
     const decrypted: Item = {};
-    let cipher: ReturnType<typeof getContentCipher> | undefined;
     for (const name of Object.keys(stored)) {
       const value = stored[name] as AttributeValue;
       if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
@@ -194,13 +238,8 @@ export class ItemEncryptor {
         continue;
       }
       const key = materials.decryptionKey;
-      if (!key) {
+      if (!key || !cipher) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" is encrypted but the materials have no decryption key`);
-      }
-      if (!cipher) {
-        const mode = storedDescription.get(Desc.SymmetricMode);
-        if (mode === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `${where()}: the material description names no cipher mode`);
-        cipher = getContentCipher(key.algorithm, mode);
       }
       if (!('B' in value) || !(value.B instanceof Uint8Array)) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
@@ -226,9 +265,31 @@ export class ItemEncryptor {
   }
 
   /**
+   * A signature in the Python form covers numbers rounded to 28 significant digits. A signed
+   * number with more digits was therefore not protected in full: refuse the item, or (reader
+   * option) keep only what was signed, the rounded value. Encrypted values are unaffected: the
+   * ciphertext is signed whole.
+   */
+  #coverRoundedNumbers(stored: Item, actions: AttributeActions, where: () => string): void {
+    for (const name of Object.keys(stored)) {
+      const value = stored[name] as AttributeValue;
+      if (actions.actionOf(name) !== CryptoAction.SignOnly || !hasPythonRoundedNumber(value)) continue;
+      if (!this.#acceptRounded) {
+        throw new DdbecError(
+          'ERR_UNPROTECTED_NUMBER_DIGITS',
+          `${where()}: attribute "${name}" holds a number with more than 28 significant digits in an item signed in the Python form, ` +
+            'whose signature does not protect the digits beyond the 28th (set acceptPythonRoundedNumbers to read it rounded)',
+        );
+      }
+      put(stored, name, roundAsPythonSigns(value));
+    }
+  }
+
+  /**
    * Verifies with this encryptor's profile first; only when that fails, with the other
    * client's serialization (if it gives different bytes), and — for items written without a
-   * table name — with Java's `null` and Python's `None` in its place.
+   * table name — with Java's `null` and Python's `None` in its place. Returns the form that
+   * verified, or `undefined`.
    */
   #verify(
     signature: SignatureAlgorithm,
@@ -237,10 +298,10 @@ export class ItemEncryptor {
     stored: Item,
     actions: AttributeActions,
     tableName: string | undefined,
-  ): boolean {
+  ): SerializationProfile | undefined {
     const actionOf = (name: string): CryptoAction => actions.actionOf(name);
     const tableNames = tableName === undefined ? ['null', 'None'] : [tableName];
-    const profiles = this.#profile === 'java' ? PROFILES : [...PROFILES].reverse();
+    const profiles = this.#profile === 'python' ? [...PROFILES].reverse() : PROFILES;
     for (const table of tableNames) {
       let first: Uint8Array | undefined;
       for (const profile of profiles) {
@@ -253,10 +314,10 @@ export class ItemEncryptor {
         }
         if (first !== undefined && bytesEqual(first, toSign)) continue;
         first ??= toSign;
-        if (signature.verify(key, toSign, signatureBytes)) return true;
+        if (signature.verify(key, toSign, signatureBytes)) return profile;
       }
     }
-    return false;
+    return undefined;
   }
 }
 
@@ -271,6 +332,40 @@ function hashName(name: string): Uint8Array {
     nameHashes.set(name, digest);
   }
   return digest;
+}
+
+/** The `python` signing profile: a signed number must not lose digits to the Python form's rounding. */
+function refuseUnprotectedDigits(item: Item, actionOf: (name: string) => CryptoAction): void {
+  for (const name of Object.keys(item)) {
+    if (actionOf(name) === CryptoAction.SignOnly && hasPythonRoundedNumber(item[name] as AttributeValue)) {
+      throw new DdbecError(
+        'ERR_UNPROTECTED_NUMBER_DIGITS',
+        `attribute "${name}" holds a number with more than 28 significant digits: the Python form signs it rounded, ` +
+          'so its last digits would not be protected (sign with the "java" profile, or encrypt the attribute)',
+      );
+    }
+  }
+}
+
+/**
+ * The `portable` signing profile: the Java form is signed, so refuse an item whose Python form
+ * would differ (a Python reader could not verify it). Encrypted values are ciphertext here,
+ * the same bytes in both forms.
+ */
+function refuseUnportable(item: Item, actionOf: (name: string) => CryptoAction): void {
+  const signed = Object.keys(item).filter((name) => actionOf(name) !== CryptoAction.DoNothing);
+  for (const name of signed) {
+    const reason = serializationDifference(item[name] as AttributeValue);
+    if (reason !== undefined) {
+      throw new DdbecError('ERR_NOT_PORTABLE', `attribute "${name}" cannot be signed for both Java and Python readers: ${reason}`);
+    }
+  }
+  if (sortsDifferently(signed)) {
+    throw new DdbecError(
+      'ERR_NOT_PORTABLE',
+      'the signed attribute names mix characters above U+FFFF with U+E000..U+FFFF, which Java and Python sort differently',
+    );
+  }
 }
 
 function checkConfig(config: CryptoConfig): AttributeActions {
@@ -332,6 +427,19 @@ function checkDecryptionMaterials(materials: DecryptionMaterials | undefined): D
   return materials;
 }
 
+/**
+ * The attribute cipher, checked against the stored description whether or not the item has an
+ * encrypted attribute: materials with a decryption key need the description to name the mode it
+ * is used with (both reference clients read it unconditionally).
+ */
+function contentCipherFor(materials: DecryptionMaterials, description: ReadonlyMap<string, string>): ContentCipher | undefined {
+  const key = materials.decryptionKey;
+  if (key === undefined) return undefined;
+  const mode = description.get(Desc.SymmetricMode);
+  if (mode === undefined) throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description names no attribute cipher mode');
+  return getContentCipher(key.algorithm, mode);
+}
+
 /** Encrypt: HMAC keys sign with their own algorithm; RSA with the description's choice, else SHA256withRSA. */
 function signatureAlgorithmForSigning(key: SigningKey, description: ReadonlyMap<string, string>): SignatureAlgorithm {
   if (key instanceof SecretKey) return getSignatureAlgorithm(key.algorithm);
@@ -354,7 +462,10 @@ function signatureAlgorithmForVerifying(key: VerificationKey, stored: ReadonlyMa
     }
     return getSignatureAlgorithm(key.algorithm);
   }
-  const algorithm = getSignatureAlgorithm(stored.get(Desc.SigningAlgorithm) ?? 'SHA256withRSA');
+  // Both clients record the RSA signature algorithm; an item without it was altered.
+  const named = stored.get(Desc.SigningAlgorithm);
+  if (named === undefined) throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description names no signing algorithm');
+  const algorithm = getSignatureAlgorithm(named);
   if (algorithm.keyType !== 'rsa') {
     throw new DdbecError('ERR_UNSUPPORTED_ALGORITHM', `the item names a signing algorithm that does not match the RSA verification key`);
   }

@@ -22,7 +22,22 @@ export const MAX_NUMBER_EXPONENT = 10_000;
 /** Python: a number is first built in a 38-digit context that traps on rounding. */
 const PYTHON_MAX_WRITTEN_DIGITS = 38;
 /** Python: then normalized in the default decimal context (28 digits, half-even). */
-const PYTHON_PRECISION = 28;
+export const PYTHON_PRECISION = 28;
+
+/**
+ * The number of significant digits of a valid number's text (leading and trailing zeros of the
+ * significand do not count; zero has none). Throws `ERR_SERIALIZATION` for text that is not a number.
+ */
+export function significantDigits(text: string): number {
+  const match = typeof text === 'string' ? NUMBER_SYNTAX.exec(text) : null;
+  if (match === null) throw invalidNumber('invalid number');
+  const digits = (match[2] ?? '') + (match[3] ?? match[4] ?? '');
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
+  let last = digits.length - 1;
+  while (last >= first && digits.charCodeAt(last) === 0x30) last--;
+  return last - first + 1;
+}
 
 /** True when `text` is a syntactically valid DynamoDB number. */
 export function isValidNumberText(text: string): boolean {
@@ -58,33 +73,19 @@ function invalidNumber(reason: string): DdbecError {
  */
 export function canonicalizeNumber(text: string, profile: SerializationProfile = 'java'): string {
   if (typeof text !== 'string') throw invalidNumber('invalid number (not a string)');
-  // Fast path: the text is already canonical and short (at most 28 digits, so no Python
-  // rounding and no range question).
-  if (text.length <= 28 && CANONICAL_SHAPE.test(text)) {
-    return text === '-0' && profile === 'java' ? '0' : text;
-  }
-  const match = NUMBER_SYNTAX.exec(text);
-  if (match === null) throw invalidNumber('invalid number');
-  const negative = match[1] === '-';
-  const fraction = match[3] ?? match[4] ?? '';
-  const digits = (match[2] ?? '') + fraction;
-  const exponent = parseExponent(match[5]);
-
-  let first = 0;
-  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
-  if (first === digits.length) {
+  if (isShortCanonical(text)) return text === '-0' && profile === 'java' ? '0' : text;
+  const parts = parseNumber(text);
+  if (parts === undefined) throw invalidNumber('invalid number');
+  const { negative, writtenDigits } = parts;
+  let { significand, scale } = parts;
+  if (significand === '') {
     // Zero: no significant digit, so the written exponent is the only thing to bound.
-    if (Math.abs(exponent) > MAX_NUMBER_EXPONENT) throw invalidNumber('number out of range');
+    if (Math.abs(scale) > MAX_NUMBER_EXPONENT) throw invalidNumber('number out of range');
     return negative && profile === 'python' ? '-0' : '0';
   }
-  if (profile === 'python' && digits.length - first > PYTHON_MAX_WRITTEN_DIGITS) {
+  if (profile === 'python' && writtenDigits > PYTHON_MAX_WRITTEN_DIGITS) {
     throw invalidNumber('number has more than 38 digits');
   }
-  let last = digits.length - 1;
-  while (digits.charCodeAt(last) === 0x30) last--;
-  let significand = digits.slice(first, last + 1);
-  // Power of ten of the significand's last digit.
-  let scale = exponent - fraction.length + (digits.length - 1 - last);
 
   if (profile === 'python' && significand.length > PYTHON_PRECISION) {
     [significand, scale] = roundHalfEven(significand, scale, PYTHON_PRECISION);
@@ -92,6 +93,50 @@ export function canonicalizeNumber(text: string, profile: SerializationProfile =
   const adjusted = scale + significand.length - 1;
   if (Math.abs(adjusted) > MAX_NUMBER_EXPONENT) throw invalidNumber('number out of range');
   return (negative ? '-' : '') + renderPlain(significand, scale);
+}
+
+/**
+ * Fast path: the text is already canonical (except that `-0` may stand for zero) and short — at
+ * most 28 characters, so no Python rounding and no range question (DynamoDB's or ddbec's).
+ */
+export function isShortCanonical(text: string): boolean {
+  return text.length <= 28 && CANONICAL_SHAPE.test(text);
+}
+
+/** A DynamoDB number taken apart: ±significand × 10^scale. */
+export interface NumberParts {
+  readonly negative: boolean;
+  /** The significant digits: no leading or trailing zeros; empty for zero. */
+  readonly significand: string;
+  /** Power of ten of the significand's last digit; for zero, the written exponent. */
+  readonly scale: number;
+  /**
+   * The digits as written (integer and fraction digits together), leading zeros dropped and
+   * trailing zeros kept: the length of the coefficient Python's `Decimal` builds from the text.
+   */
+  readonly writtenDigits: number;
+}
+
+/** The parts of a syntactically valid DynamoDB number, or `undefined` for any other text. */
+export function parseNumber(text: string): NumberParts | undefined {
+  const match = NUMBER_SYNTAX.exec(text);
+  if (match === null) return undefined;
+  const negative = match[1] === '-';
+  const fraction = match[3] ?? match[4] ?? '';
+  const digits = (match[2] ?? '') + fraction;
+  const exponent = parseExponent(match[5]);
+
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
+  if (first === digits.length) return { negative, significand: '', scale: exponent, writtenDigits: 1 };
+  let last = digits.length - 1;
+  while (digits.charCodeAt(last) === 0x30) last--;
+  return {
+    negative,
+    significand: digits.slice(first, last + 1),
+    scale: exponent - fraction.length + (digits.length - 1 - last),
+    writtenDigits: digits.length - first,
+  };
 }
 
 /**

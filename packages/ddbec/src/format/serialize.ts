@@ -107,11 +107,11 @@ export function serializeAttribute(value: AttributeValue, profile: Serialization
   return emit(plan);
 }
 
-function isBytes(x: unknown): x is Uint8Array {
+export function isBytes(x: unknown): x is Uint8Array {
   return x instanceof Uint8Array || (ArrayBuffer.isView(x) && (x as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array');
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
+export function isRecord(x: unknown): x is Record<string, unknown> {
   return (
     typeof x === 'object' &&
     x !== null &&

@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { DdbecError } from '../errors.js';
+import { DdbecError, transientFailure } from '../errors.js';
 import type { Item } from '../format/index.js';
 import type { CryptographicMaterialsProvider } from '../materials/index.js';
 import { checkMaterialName } from '../providers/index.js';
@@ -32,6 +32,9 @@ export interface CreateMetaStoreTableOptions {
 }
 
 const NAMES = { '#n': Row.MaterialName, '#v': Row.Version };
+
+/** The codes of DynamoDB failures that may go away on their own (after the SDK's retries). */
+const TRANSIENT_CODES = { throttled: 'ERR_METASTORE_THROTTLED', unavailable: 'ERR_METASTORE_UNAVAILABLE' } as const;
 
 /**
  * Versioned wrapping and signing keys in a DynamoDB table (partition key `N` = material name,
@@ -159,8 +162,15 @@ async function call<T>(tableName: string, operation: string, run: () => Promise<
   }
 }
 
+/**
+ * A failed DynamoDB request: throttling and unavailability (after the SDK's retries) are the
+ * retryable `ERR_METASTORE_THROTTLED` / `ERR_METASTORE_UNAVAILABLE`; anything else (no such
+ * table, access denied, validation…) `ERR_MATERIALS_UNAVAILABLE`.
+ */
 function wrap(tableName: string, operation: string, error: unknown): DdbecError {
+  const failure = transientFailure(error);
+  const code = failure ? TRANSIENT_CODES[failure] : 'ERR_MATERIALS_UNAVAILABLE';
   const name = (error as { name?: unknown }).name;
   const message = error instanceof Error ? error.message : String(error);
-  return new DdbecError('ERR_MATERIALS_UNAVAILABLE', `MetaStore table "${tableName}": ${operation} failed (${String(name)}: ${message})`, { cause: error });
+  return new DdbecError(code, `MetaStore table "${tableName}": ${operation} failed (${String(name)}: ${message})`, { cause: error });
 }

@@ -2,13 +2,13 @@ import { DdbecError } from '../errors.js';
 import { fromBase64, toBase64 } from '../format/index.js';
 import {
   getWrappingAlgorithm,
-  hkdfSha256,
   RsaPrivateKey,
   RsaPublicKey,
   SecretKey,
   type SigningKey,
   type UnwrappingKey,
   type VerificationKey,
+  type WrappingAlgorithm,
   type WrappingKey,
 } from '../crypto/index.js';
 import {
@@ -37,6 +37,17 @@ export interface WrappedMaterialsProviderOptions {
    * `AESWrap` for an AES key, `RSA/ECB/OAEPWithSHA-256AndMGF1Padding` for RSA).
    */
   readonly materialDescription?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /**
+   * Also unwrap (and wrap) content keys with RSA PKCS#1 v1.5: the items of early Java releases,
+   * which recorded no `amzn-ddb-wrap-alg`, or name `RSA` / `RSA/ECB/PKCS1Padding`. Off by
+   * default, and such items are refused (`ERR_UNSUPPORTED_ALGORITHM`): the material description
+   * is not signed, so anyone who can write to the table could relabel any envelope as PKCS#1
+   * v1.5 and learn from which reads fail whether it is well padded — Bleichenbacher's padding
+   * oracle, which can reveal other items' content keys. The Java and Python clients always
+   * accept PKCS#1 v1.5 and so expose that oracle. Turn this on only to read or re-encrypt such
+   * items, then off again.
+   */
+  readonly allowLegacyPkcs1?: boolean;
 }
 
 const DEFAULT_CONTENT_KEY = 'AES/256';
@@ -70,6 +81,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
   readonly #description: ReadonlyMap<string, string>;
   readonly #contentKey: { algorithm: string; bits: number };
   readonly #wrapAlgorithm: string | undefined;
+  readonly #allowPkcs1: boolean;
 
   constructor(options: WrappedMaterialsProviderOptions) {
     const { wrappingKey, signingKey } = options;
@@ -99,8 +111,10 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       throw new DdbecError('ERR_UNSUPPORTED_ALGORITHM', `unsupported content key algorithm: ${contentKey.algorithm}`);
     }
     this.#contentKey = { algorithm: 'AES', bits: contentKey.bits ?? 256 };
+    this.#allowPkcs1 = options.allowLegacyPkcs1 ?? false;
+    if (typeof this.#allowPkcs1 !== 'boolean') throw new DdbecError('ERR_INVALID_ARGUMENT', 'allowLegacyPkcs1 must be a boolean');
     this.#wrapAlgorithm = description.get(Desc.WrappingAlgorithm);
-    if (this.#wrapAlgorithm !== undefined) getWrappingAlgorithm(this.#wrapAlgorithm); // fail early on a typo
+    if (this.#wrapAlgorithm !== undefined) this.#wrapping(this.#wrapAlgorithm); // fail early on a typo
     description.delete(Desc.ContentKeyAlgorithm);
     description.delete(Desc.WrappingAlgorithm);
     this.#description = description;
@@ -117,7 +131,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       const contentKey = SecretKey.generate(this.#contentKey.algorithm, this.#contentKey.bits);
       let wrapped: Uint8Array;
       try {
-        wrapped = getWrappingAlgorithm(wrapName).wrap(wrappingKey, contentKey.exportBytes());
+        wrapped = this.#wrapping(wrapName).wrap(wrappingKey, contentKey.exportBytes());
       } catch (error) {
         throw new DdbecError('ERR_WRAPPING_FAILED', 'the content key could not be wrapped', { cause: error });
       }
@@ -141,32 +155,38 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       if (envelope === undefined) {
         throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the item has no wrapped content key');
       }
-      const { algorithm, bits } = parseKeyAlgorithm(stored.get(Desc.ContentKeyAlgorithm) ?? DEFAULT_CONTENT_KEY);
+      const contentKeyAlgorithm = stored.get(Desc.ContentKeyAlgorithm);
+      // Java requires it, and both clients always write it.
+      if (contentKeyAlgorithm === undefined) {
+        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description names no content key algorithm');
+      }
+      const { algorithm, bits } = parseKeyAlgorithm(contentKeyAlgorithm);
       // Old Java releases wrote no wrap algorithm: they used the unwrapping key's own algorithm
       // name, which for RSA means PKCS#1 v1.5 (legacy-format §8.3.4).
       const wrapName = stored.get(Desc.WrappingAlgorithm) ?? (unwrappingKey instanceof RsaPrivateKey ? 'RSA' : unwrappingKey.algorithm);
-      const wrapping = getWrappingAlgorithm(wrapName);
-      const wrapped = fromBase64(envelope);
+      const wrapping = this.#wrapping(wrapName);
       let decryptionKey: SecretKey;
       try {
-        decryptionKey = SecretKey.fromBytes(wrapping.unwrap(unwrappingKey, wrapped), algorithm);
-      } catch (error) {
-        if (!PKCS1_V15.has(wrapName) || !(unwrappingKey instanceof RsaPrivateKey)) {
-          throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the content key could not be unwrapped', { cause: error });
+        decryptionKey = SecretKey.fromBytes(wrapping.unwrap(unwrappingKey, fromBase64(envelope)), algorithm);
+        if (bits !== undefined && decryptionKey.byteLength * 8 !== bits) {
+          throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `the unwrapped content key does not have the ${bits} bits its algorithm names`);
         }
-        // Implicit rejection: a PKCS#1 v1.5 failure must look exactly like a wrong key, or the
-        // error would be a padding oracle (Bleichenbacher). Continue with a key derived from
-        // the private key and the ciphertext; attribute decryption then fails as for any wrong key.
-        decryptionKey = SecretKey.fromBytes(this.#rejectionKey(unwrappingKey, wrapped, (bits ?? 256) / 8), algorithm);
+      } catch (error) {
+        throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the content key could not be unwrapped', { cause: error });
       }
       return { materialDescription: stored, decryptionKey, verificationKey };
     });
   }
 
-  #rejectionSecret: Uint8Array | undefined;
-  #rejectionKey(privateKey: RsaPrivateKey, wrapped: Uint8Array, length: number): Uint8Array {
-    this.#rejectionSecret ??= hkdfSha256(privateKey.exportDer(), undefined, 'ddbec pkcs1 implicit rejection', 32);
-    return hkdfSha256(wrapped, this.#rejectionSecret, 'ddbec pkcs1 implicit rejection key', length);
+  /** The wrapping algorithm of a name; PKCS#1 v1.5 only when allowed. */
+  #wrapping(name: string): WrappingAlgorithm {
+    if (PKCS1_V15.has(name) && !this.#allowPkcs1) {
+      throw new DdbecError(
+        'ERR_UNSUPPORTED_ALGORITHM',
+        `RSA PKCS#1 v1.5 key wrapping ("${name}"; also used when an item records no amzn-ddb-wrap-alg) needs allowLegacyPkcs1: true`,
+      );
+    }
+    return getWrappingAlgorithm(name);
   }
 }
 

@@ -10,6 +10,8 @@ import {
   type CryptoConfig,
   type Item,
 } from '../../src/index.js';
+import { getSignatureAlgorithm, sha256 } from '../../src/crypto/index.js';
+import { SIGNATURE_ATTRIBUTE, stringToSign } from '../../src/format/index.js';
 
 const rsaWrap = generateRsaKeyPair(2048);
 const rsaSign = generateRsaKeyPair(2048, 'SHA256withRSA');
@@ -29,6 +31,18 @@ export const PROVIDERS: Readonly<Record<string, CryptographicMaterialsProvider>>
 };
 
 export const staticEncryptor = (): ItemEncryptor => new ItemEncryptor({ materialsProvider: PROVIDERS['static AES + HMAC'] as CryptographicMaterialsProvider });
+
+/**
+ * An item written by {@link staticEncryptor}, signed again as the Python client signs (the Python
+ * form of the string to sign, legacy-format §2.9): stands in for a Python-written item, including
+ * the sign-only numbers of more than 28 digits that ddbec itself refuses to sign that way.
+ */
+export function resignInPythonForm(stored: Item, config: CryptoConfig): Item {
+  const { tableName } = config.encryptionContext;
+  if (tableName === undefined) throw new Error('needs a table name');
+  const toSign = stringToSign({ tableName, item: stored, actionOf: (name) => config.attributeActions.actionOf(name), sha256, profile: 'python' });
+  return { ...stored, [SIGNATURE_ATTRIBUTE]: { B: getSignatureAlgorithm('HmacSHA256').sign(hmac, toSign) } };
+}
 
 /** Table `customers`, partition key `pk`, sort key `sk`; `plan` sign-only, `note` do-nothing, the rest encrypted. */
 export const CONFIG: CryptoConfig = {

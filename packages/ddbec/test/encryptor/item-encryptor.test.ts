@@ -13,7 +13,7 @@ import {
   type Item,
 } from '../../src/index.js';
 import { decodeMaterialDescription, encodeMaterialDescription } from '../../src/format/index.js';
-import { CONFIG, flipBit, ITEM, PROVIDERS, staticEncryptor } from './helpers.js';
+import { CONFIG, flipBit, ITEM, PROVIDERS, resignInPythonForm, staticEncryptor } from './helpers.js';
 
 async function rejects(promise: Promise<unknown>, code: DdbecErrorCode): Promise<Error> {
   const error = await promise.then(
@@ -240,19 +240,22 @@ describe('ItemEncryptor', () => {
 
 describe('Java/Python serialization divergences (legacy-format §2.9)', () => {
   const signAll = { ...CONFIG, attributeActions: new AttributeActions({ defaultAction: 'SIGN_ONLY', attributeActions: { secret: 'ENCRYPT_AND_SIGN' } }) };
+  // Values both forms sign without losing anything, only in another order or sign of zero.
   const awkward: Item = {
     pk: { S: 'k' },
     sk: { N: '1' },
     negativeZero: { N: '-0.0' },
-    long: { N: '12345678901234567890123456789012345678' },
     bytes: { BS: [new Uint8Array([0x01]), new Uint8Array([0x80])] },
     strings: { SS: ['\u{10000}', '\u{E000}'] },
-    secret: { N: '-0' },
+    secret: { N: '12345678901234567890123456789012345678' },
   };
+  const LONG = '12345678901234567890123456789012345678';
+  const LONG_ROUNDED = '12345678901234567890123456790000000000';
   const java = staticEncryptor();
   const python = new ItemEncryptor({ materialsProvider: java.materialsProvider, signingProfile: 'python' });
+  const lenient = new ItemEncryptor({ materialsProvider: java.materialsProvider, acceptPythonRoundedNumbers: true });
 
-  it('reads items signed either way and never changes stored numbers', async () => {
+  it('reads items signed either way and never changes stored values', async () => {
     for (const [writer, reader] of [
       [java, python],
       [python, java],
@@ -260,27 +263,93 @@ describe('Java/Python serialization divergences (legacy-format §2.9)', () => {
       [python, python],
     ] as const) {
       const stored = await writer.encryptItem(awkward, signAll);
-      expect(stored['long']).toEqual({ N: '12345678901234567890123456789012345678' });
-      const read = await reader.decryptItem(stored, signAll);
-      expect(read['long']).toEqual(awkward['long']);
-      expect(read['negativeZero']).toEqual(awkward['negativeZero']);
+      await expect(reader.decryptItem(stored, signAll)).resolves.toEqual(awkward);
     }
   });
 
   it('still rejects tampering of such items', async () => {
     const stored = await python.encryptItem(awkward, signAll);
-    await rejects(java.decryptItem({ ...stored, long: { N: '22345678901234567890123456789012345678' } }, signAll), 'ERR_SIGNATURE_INVALID');
     await rejects(java.decryptItem({ ...stored, bytes: { BS: [new Uint8Array([0x02]), new Uint8Array([0x80])] } }, signAll), 'ERR_SIGNATURE_INVALID');
+    await rejects(java.decryptItem({ ...stored, strings: { SS: ['\u{10000}', '\u{E001}'] } }, signAll), 'ERR_SIGNATURE_INVALID');
   });
 
-  it('cannot protect digits beyond the 28th of a number signed the Python way (documented limit)', async () => {
-    // Python signs numbers rounded to 28 significant digits, so a reader that accepts Python's
-    // items cannot notice a change past that digit. ddbec signs exactly by default.
-    const stored = await python.encryptItem(awkward, signAll);
-    const changed = { ...stored, long: { N: '12345678901234567890123456789012345679' } };
-    await expect(java.decryptItem(changed, signAll)).resolves.toHaveProperty('long', { N: '12345678901234567890123456789012345679' });
-    const exact = await java.encryptItem(awkward, signAll);
-    await rejects(java.decryptItem({ ...exact, long: changed.long }, signAll), 'ERR_SIGNATURE_INVALID');
+  it('refuses a number changed to one that rounds to the signed value (issue reproduction)', async () => {
+    const cfg = { encryptionContext: { tableName: 't', partitionKeyName: 'pk' }, attributeActions: new AttributeActions({ defaultAction: CryptoAction.SignOnly }) };
+    const stored = await java.encryptItem({ pk: { S: 'a' }, amount: { N: '5' } }, cfg);
+    const tampered = { ...stored, amount: { N: '4.9999999999999999999999999999' } };
+    const error = await rejects(java.decryptItem(tampered, cfg), 'ERR_UNPROTECTED_NUMBER_DIGITS');
+    expect(error.message).toContain('"amount"');
+    expect(error.message).not.toContain('4.99');
+    // The reader option returns only what the signature covers: the original 5.
+    await expect(lenient.decryptItem(tampered, cfg)).resolves.toEqual({ pk: { S: 'a' }, amount: { N: '5' } });
+  });
+
+  it('keeps every digit of items signed in the Java form', async () => {
+    const stored = await java.encryptItem({ ...awkward, long: { N: LONG } }, signAll);
+    await expect(java.decryptItem(stored, signAll)).resolves.toHaveProperty('long', { N: LONG });
+    await expect(lenient.decryptItem(stored, signAll)).resolves.toHaveProperty('long', { N: LONG });
+    const changed = `${LONG.slice(0, -1)}9`;
+    await rejects(lenient.decryptItem({ ...stored, long: { N: changed } }, signAll), 'ERR_SIGNATURE_INVALID');
+  });
+
+  it('refuses Python-signed numbers of more than 28 digits by default, and returns them rounded as signed on request', async () => {
+    const plain = { ...awkward, long: { N: LONG }, nested: { L: [{ NS: [LONG, '7'] }, { M: { n: { N: `-${LONG}` } } }] } };
+    const stored = resignInPythonForm(await java.encryptItem(plain, signAll), signAll);
+    const error = await rejects(java.decryptItem(stored, signAll), 'ERR_UNPROTECTED_NUMBER_DIGITS');
+    expect(error.message).not.toContain(LONG.slice(0, 20));
+    const read = await lenient.decryptItem(stored, signAll);
+    expect(read['long']).toEqual({ N: LONG_ROUNDED });
+    expect(read['nested']).toEqual({ L: [{ NS: [LONG_ROUNDED, '7'] }, { M: { n: { N: `-${LONG_ROUNDED}` } } }] });
+    expect(read['secret']).toEqual(awkward['secret']); // encrypted: the ciphertext is signed whole
+    // Digits past the 28th can be changed by anyone, so they are never returned.
+    const changed = await lenient.decryptItem({ ...stored, long: { N: `${LONG.slice(0, -1)}9` } }, signAll);
+    expect(changed['long']).toEqual({ N: LONG_ROUNDED });
+    // Items whose numbers have at most 28 digits verify exactly as before.
+    const short = resignInPythonForm(await java.encryptItem({ ...plain, long: { N: LONG.slice(0, 28) }, nested: { NULL: true } }, signAll), signAll);
+    await expect(java.decryptItem(short, signAll)).resolves.toHaveProperty('long', { N: LONG.slice(0, 28) });
+  });
+
+  it('signingProfile python refuses to sign a number whose last digits it would not protect', async () => {
+    const error = await rejects(python.encryptItem({ ...awkward, long: { N: LONG } }, signAll), 'ERR_UNPROTECTED_NUMBER_DIGITS');
+    expect(error.message).toContain('"long"');
+    // Encrypted numbers are fine: the ciphertext is signed, and Python reads the exact value.
+    await expect(python.encryptItem(awkward, signAll)).resolves.toBeDefined();
+  });
+
+  describe("signingProfile 'portable'", () => {
+    const portable = new ItemEncryptor({ materialsProvider: java.materialsProvider, signingProfile: 'portable' });
+    const base: Item = { pk: { S: 'k' }, sk: { N: '1' }, plain: { S: 'x' }, secret: { SS: ['\u{10000}', '\u{E000}'] } };
+
+    it('writes items both forms sign alike, in the Java form', async () => {
+      const stored = await portable.encryptItem({ ...base, n: { N: '1.5' }, b: { BS: [new Uint8Array([1]), new Uint8Array([2])] } }, signAll);
+      await expect(java.decryptItem(stored, signAll)).resolves.toHaveProperty('n', { N: '1.5' });
+      expect(resignInPythonForm(stored, signAll)[SIGNATURE_ATTRIBUTE]).toEqual(stored[SIGNATURE_ATTRIBUTE]);
+    });
+
+    it.each([
+      ['n', { N: LONG }, /more than 28 significant digits/],
+      ['n', { NS: ['1', LONG] }, /more than 28 significant digits/],
+      ['n', { N: `1.${'0'.repeat(38)}` }, /more than 38 digits/],
+      ['z', { N: '-0' }, /negative zero/],
+      ['z', { L: [{ M: { a: { N: '-0.00' } } }] }, /negative zero/],
+      ['b', { BS: [new Uint8Array([0x01]), new Uint8Array([0x80])] }, /binary set/],
+      ['s', { SS: ['\u{10000}', '\u{E000}'] }, /string set/],
+      ['m', { M: { '\u{10000}': { S: '1' }, '\u{E000}': { S: '2' } } }, /map whose keys/],
+    ] as const)('refuses attribute %s = %j before writing', async (name, value, reason) => {
+      const error = await rejects(portable.encryptItem({ ...base, [name]: value } as Item, signAll), 'ERR_NOT_PORTABLE');
+      expect(error.message).toContain(`"${name}"`);
+      expect(error.message).toMatch(reason);
+    });
+
+    it('refuses attribute names that Java and Python order differently, unless they are not signed', async () => {
+      const item: Item = { ...base, '\u{10000}': { S: 'a' }, '\u{E000}': { S: 'b' } };
+      await expect(portable.encryptItem(item, signAll)).rejects.toThrow(/signed attribute names mix/);
+      const unsigned = {
+        ...signAll,
+        attributeActions: new AttributeActions({ defaultAction: 'SIGN_ONLY', attributeActions: { secret: 'ENCRYPT_AND_SIGN', '\u{10000}': 'DO_NOTHING' } }),
+      };
+      await expect(portable.encryptItem(item, unsigned)).resolves.toBeDefined();
+    });
   });
 });
 

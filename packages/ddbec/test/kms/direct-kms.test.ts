@@ -2,7 +2,7 @@ import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EnableKeyComma
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalKms, type LocalKms } from '../../../local/src/index.js';
 import { AttributeActions, isDdbecError, ItemEncryptor, MATERIAL_DESCRIPTION_ATTRIBUTE, type CryptoConfig, type Item } from '../../src/index.js';
-import { decodeMaterialDescription } from '../../src/format/index.js';
+import { decodeMaterialDescription, encodeMaterialDescription } from '../../src/format/index.js';
 import { DirectKmsMaterialsProvider } from '../../src/providers/direct-kms/index.js';
 
 let kms: LocalKms;
@@ -66,7 +66,7 @@ describe('DirectKmsMaterialsProvider through @aws-sdk/client-kms and the local K
 
   it.each([
     ['S', { S: 'tenant#1' }, 'tenant#1'],
-    ['N', { N: '0042.50' }, '0042.50'],
+    ['N', { N: '0042.50' }, '42.5'], // as DynamoDB will return it
     ['B', { B: new Uint8Array([0, 255, 16]) }, 'AP8Q'],
   ] as const)('round-trips with a %s partition key on a hash-only table', async (_type, key, text) => {
     const encryptor = encryptorFor(new DirectKmsMaterialsProvider({ kmsClient: client, keyId: keyArn }));
@@ -96,21 +96,37 @@ describe('DirectKmsMaterialsProvider through @aws-sdk/client-kms and the local K
     const wrongKey = encryptorFor(new DirectKmsMaterialsProvider({ kmsClient: client, keyId: otherKeyArn }));
     const wrong = await wrongKey.decryptItem(stored, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(wrong, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(wrong).toHaveProperty('retryable', false);
     expect(String(wrong)).toContain('IncorrectKeyException');
     expect(String(wrong)).toContain('HashKeyOnly');
 
     const moved = await encryptor.decryptItem({ ...stored, hashKey: { S: 'k2' } }, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(moved, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(moved).toHaveProperty('retryable', false);
     expect(String(moved)).toContain('InvalidCiphertextException');
 
     await client.send(new DisableKeyCommand({ KeyId: key }));
     const disabled = await encryptor.decryptItem(stored, hashConfig).catch((e: unknown) => e);
     expect(isDdbecError(disabled, 'ERR_UNWRAPPING_FAILED')).toBe(true);
+    expect(disabled).toHaveProperty('retryable', false);
     expect(String(disabled)).toContain('DisabledException');
     expect((disabled as Error).cause).toHaveProperty('name', 'DisabledException');
     expect(await codeOf(encryptor.encryptItem({ hashKey: { S: 'k3' } }, hashConfig))).toBe('ERR_WRAPPING_FAILED');
     await client.send(new EnableKeyCommand({ KeyId: key }));
     expect(await encryptor.decryptItem(stored, hashConfig)).toHaveProperty('secret', { S: 'x' });
+  });
+
+  it('refuses a description without the entries Java and Python always write, even when nothing is encrypted', async () => {
+    const encryptor = encryptorFor(new DirectKmsMaterialsProvider({ kmsClient: client, keyId: keyArn }));
+    const signOnly = { ...rangeConfig, attributeActions: new AttributeActions({ defaultAction: 'SIGN_ONLY' }) };
+    const stored = await encryptor.encryptItem({ hashKey: { N: '5' }, rangeKey: { N: '7' }, note: { S: 'x' } }, signOnly);
+    await expect(encryptor.decryptItem(stored, signOnly)).resolves.toHaveProperty('note', { S: 'x' });
+    for (const entry of ['amzn-ddb-wrap-alg', 'amzn-ddb-env-alg', 'amzn-ddb-sig-alg', 'amzn-ddb-map-sym-mode']) {
+      const description = decodeMaterialDescription((stored[MATERIAL_DESCRIPTION_ATTRIBUTE] as { B: Uint8Array }).B);
+      description.delete(entry);
+      const changed = { ...stored, [MATERIAL_DESCRIPTION_ATTRIBUTE]: { B: encodeMaterialDescription(description) } };
+      expect(await codeOf(encryptor.decryptItem(changed, signOnly)), entry).toBe('ERR_MATERIAL_DESCRIPTION');
+    }
   });
 
   it('discovery mode decrypts without naming the key', async () => {

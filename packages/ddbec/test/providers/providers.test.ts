@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AttributeActions,
+  CryptoAction,
   generateRsaKeyPair,
   isDdbecError,
   ItemEncryptor,
@@ -99,18 +101,63 @@ describe('WrappedMaterialsProvider', () => {
     expect(await codeOf(otherKek.decryptItem(stored, CONFIG))).toBe('ERR_UNWRAPPING_FAILED');
   });
 
-  it('reads legacy RSA PKCS#1 v1.5 items (no wrap algorithm) and gives no padding oracle', async () => {
-    const legacy = new ItemEncryptor({
-      materialsProvider: new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: hmac, materialDescription: { 'amzn-ddb-wrap-alg': 'RSA' } }),
-    });
-    const stored = withDescription(await legacy.encryptItem(ITEM, CONFIG), (d) => d.delete('amzn-ddb-wrap-alg'));
-    await expect(legacy.decryptItem(stored, CONFIG)).resolves.toHaveProperty('name', { S: 'Ada Lovelace' });
-    // A broken PKCS#1 envelope fails exactly like a well-formed envelope of another key.
-    const garbage = withDescription(stored, (d) => d.set('amzn-ddb-env-key', Buffer.alloc(256, 7).toString('base64')));
-    expect(await codeOf(legacy.decryptItem(garbage, CONFIG))).toBe('ERR_DECRYPTION_FAILED');
-    const otherKey = generateRsaKeyPair(2048).publicKey;
-    const foreign = new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ wrappingKey: otherKey, signingKey: hmac, unwrappingKey: rsa.privateKey, materialDescription: { 'amzn-ddb-wrap-alg': 'RSA' } }) });
-    const wellFormedButForeign = withDescription(await foreign.encryptItem(ITEM, CONFIG), (d) => d.delete('amzn-ddb-wrap-alg'));
-    expect(await codeOf(legacy.decryptItem(wellFormedButForeign, CONFIG))).toBe('ERR_DECRYPTION_FAILED');
+  it('reads legacy RSA PKCS#1 v1.5 items (no wrap algorithm) only with allowLegacyPkcs1', async () => {
+    const options = { wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: hmac, materialDescription: { 'amzn-ddb-wrap-alg': 'RSA' } };
+    expectCode(() => new WrappedMaterialsProvider(options), 'ERR_UNSUPPORTED_ALGORITHM');
+    const legacy = new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ ...options, allowLegacyPkcs1: true }) });
+    const current = new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ ...options, materialDescription: {} }) });
+    const signOnly = { ...CONFIG, attributeActions: new AttributeActions({ defaultAction: CryptoAction.SignOnly }) };
+    for (const config of [CONFIG, signOnly]) {
+      const stored = withDescription(await legacy.encryptItem(ITEM, config), (d) => d.delete('amzn-ddb-wrap-alg'));
+      await expect(legacy.decryptItem(stored, config)).resolves.toHaveProperty('name');
+      // Refused by default, before any RSA operation, whatever the envelope holds.
+      expect(await codeOf(current.decryptItem(stored, config))).toBe('ERR_UNSUPPORTED_ALGORITHM');
+      const garbage = withDescription(stored, (d) => d.set('amzn-ddb-env-key', Buffer.alloc(256, 7).toString('base64')));
+      expect(await codeOf(current.decryptItem(garbage, config))).toBe('ERR_UNSUPPORTED_ALGORITHM');
+      // With the option, a bad envelope is refused even when nothing is encrypted.
+      expect(await codeOf(legacy.decryptItem(garbage, config))).toBe('ERR_UNWRAPPING_FAILED');
+    }
+  });
+});
+
+describe('incomplete or inconsistent material descriptions fail closed, whether or not anything is encrypted', () => {
+  const signOnly = { ...CONFIG, attributeActions: new AttributeActions({ defaultAction: CryptoAction.SignOnly }) };
+  const aes = SecretKey.generate('AES', 256);
+  const rsaSigning = generateRsaKeyPair(2048, 'SHA256withRSA');
+  const encryptors = {
+    static: new ItemEncryptor({ materialsProvider: new StaticMaterialsProvider({ encryptionKey: aes, signingKey: hmac }) }),
+    'static, RSA signature': new ItemEncryptor({ materialsProvider: new StaticMaterialsProvider({ encryptionKey: aes, signingKey: rsaSigning.privateKey }) }),
+    'wrapped AES': new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ wrappingKey: aes, signingKey: hmac }) }),
+    'wrapped RSA': new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: hmac }) }),
+    'wrapped RSA, legacy PKCS#1 allowed': new ItemEncryptor({
+      materialsProvider: new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: hmac, allowLegacyPkcs1: true }),
+    }),
+  };
+  type Case = readonly [keyof typeof encryptors, string, (d: Map<string, string>) => void, DdbecErrorCode];
+  const cases: readonly Case[] = [
+    ['static', 'no cipher mode', (d) => d.delete('amzn-ddb-map-sym-mode'), 'ERR_MATERIAL_DESCRIPTION'],
+    ['static', 'another cipher mode', (d) => d.set('amzn-ddb-map-sym-mode', '/CTR/NoPadding'), 'ERR_UNSUPPORTED_ALGORITHM'],
+    ['static, RSA signature', 'no RSA signature algorithm', (d) => d.delete('amzn-ddb-map-signingAlg'), 'ERR_MATERIAL_DESCRIPTION'],
+    ['wrapped AES', 'no content key algorithm', (d) => d.delete('amzn-ddb-env-alg'), 'ERR_MATERIAL_DESCRIPTION'],
+    ['wrapped AES', 'a content key size the key does not have', (d) => d.set('amzn-ddb-env-alg', 'AES/128'), 'ERR_UNWRAPPING_FAILED'],
+    ['wrapped AES', 'no wrap algorithm (AES)', (d) => d.delete('amzn-ddb-wrap-alg'), 'ERR_UNSUPPORTED_ALGORITHM'],
+    ['wrapped RSA', 'no wrap algorithm (legacy PKCS#1 path)', (d) => d.delete('amzn-ddb-wrap-alg'), 'ERR_UNSUPPORTED_ALGORITHM'],
+    ['wrapped RSA', 'PKCS#1 named for an OAEP envelope', (d) => d.set('amzn-ddb-wrap-alg', 'RSA/ECB/PKCS1Padding'), 'ERR_UNSUPPORTED_ALGORITHM'],
+    ['wrapped RSA, legacy PKCS#1 allowed', 'no wrap algorithm (legacy PKCS#1 path)', (d) => d.delete('amzn-ddb-wrap-alg'), 'ERR_UNWRAPPING_FAILED'],
+    ['wrapped RSA, legacy PKCS#1 allowed', 'PKCS#1 named for an OAEP envelope', (d) => d.set('amzn-ddb-wrap-alg', 'RSA'), 'ERR_UNWRAPPING_FAILED'],
+    ['wrapped RSA', 'no cipher mode', (d) => d.delete('amzn-ddb-map-sym-mode'), 'ERR_MATERIAL_DESCRIPTION'],
+  ];
+
+  it.each(cases)('%s: %s is refused for an item with no encrypted attribute', async (provider, _what, change, code) => {
+    const encryptor = encryptors[provider];
+    const stored = await encryptor.encryptItem(ITEM, signOnly);
+    await expect(encryptor.decryptItem(stored, signOnly)).resolves.toEqual(ITEM);
+    expect(await codeOf(encryptor.decryptItem(withDescription(stored, change), signOnly))).toBe(code);
+  });
+
+  it.each(cases)('%s: %s is refused for an item with encrypted attributes', async (provider, _what, change) => {
+    const encryptor = encryptors[provider];
+    const stored = await encryptor.encryptItem(ITEM, CONFIG);
+    expect(await codeOf(encryptor.decryptItem(withDescription(stored, change), CONFIG))).toMatch(/^ERR_/);
   });
 });

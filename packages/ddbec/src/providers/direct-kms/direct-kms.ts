@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { DdbecError } from '../../errors.js';
-import { fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
+import { DdbecError, transientFailure } from '../../errors.js';
+import { canonicalizeNumber, fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
 import { hkdfSha256, SecretKey } from '../../crypto/index.js';
 import {
   MaterialDescriptionKey as Desc,
@@ -18,6 +18,9 @@ export const KmsContextKey = {
   SigningAlgorithm: '*amzn-ddb-sig-alg*',
   TableName: '*aws-kms-table*',
 } as const;
+
+/** The codes of KMS failures that may go away on their own (after the SDK's retries). */
+const TRANSIENT_CODES = { throttled: 'ERR_KMS_THROTTLED', unavailable: 'ERR_KMS_UNAVAILABLE' } as const;
 
 const DEFAULT_CONTENT_KEY = 'AES/256';
 const DEFAULT_SIGNING_KEY = 'HmacSHA256/256';
@@ -117,12 +120,16 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     const stored = context.materialDescription;
     const envelope = stored.get(Desc.EnvelopeKey);
     if (envelope === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the item has no KMS-encrypted data key');
+    // Java and Python write all three; an item without one of them was altered.
     const wrapping = stored.get(Desc.WrappingAlgorithm);
-    if (wrapping !== undefined && wrapping !== 'kms') {
+    const contentKey = stored.get(Desc.ContentKeyAlgorithm);
+    const signingKey = stored.get(Desc.KmsSigningAlgorithm);
+    if (wrapping === undefined || contentKey === undefined || signingKey === undefined) {
+      throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description lacks the wrap, content-key or signing-key algorithm of a KMS item');
+    }
+    if (wrapping !== 'kms') {
       throw new DdbecError('ERR_UNWRAPPING_FAILED', `the item's data key was not encrypted by AWS KMS (wrap algorithm ${wrapping})`);
     }
-    const contentKey = stored.get(Desc.ContentKeyAlgorithm) ?? DEFAULT_CONTENT_KEY;
-    const signingKey = stored.get(Desc.KmsSigningAlgorithm) ?? DEFAULT_SIGNING_KEY;
     derivedKeySpec(contentKey, 'AES');
     derivedKeySpec(signingKey, 'Hmac');
     const keyId = this.#discovery ? undefined : this.#resolveKeyId(context);
@@ -166,23 +173,43 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     return keyId;
   }
 
+  /**
+   * Sends a KMS request. Throttling and unavailability (after the SDK's retries) become the
+   * retryable `ERR_KMS_THROTTLED` / `ERR_KMS_UNAVAILABLE`; every other failure (disabled, wrong
+   * or unknown key, invalid ciphertext, access denied…) `ERR_WRAPPING_FAILED` /
+   * `ERR_UNWRAPPING_FAILED`.
+   */
   async #call<T>(operation: string, keyId: string | undefined, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      const name = (error as { name?: unknown }).name;
+      const failure = transientFailure(error);
+      const code = failure ? TRANSIENT_CODES[failure] : operation === 'Decrypt' ? 'ERR_UNWRAPPING_FAILED' : 'ERR_WRAPPING_FAILED';
+      const { name, $metadata } = error as { name?: unknown; $metadata?: { attempts?: unknown } };
       const message = error instanceof Error ? error.message : String(error);
-      const code = operation === 'Decrypt' ? 'ERR_UNWRAPPING_FAILED' : 'ERR_WRAPPING_FAILED';
       const key = keyId === undefined ? '' : ` with key ${keyId}`;
-      throw new DdbecError(code, `AWS KMS ${operation}${key} failed: ${String(name)}: ${message}`, { cause: error });
+      const attempts = typeof $metadata?.attempts === 'number' && $metadata.attempts > 1 ? ` after ${$metadata.attempts} attempts` : '';
+      throw new DdbecError(code, `AWS KMS ${operation}${key} failed${attempts}: ${String(name)}: ${message}`, { cause: error });
     }
   }
 }
 
-/** `S` → the string, `N` → the number text as stored, `B` → base64. */
+/**
+ * `S` → the string, `N` → the number in the form DynamoDB stores and returns it (leading and
+ * trailing zeros trimmed, no exponent: `1.50` → `1.5`, `1E+2` → `100`), `B` → base64. The
+ * reference clients put the number text as they got it (legacy-format §8.4.2), which after a
+ * DynamoDB round trip is this form; an item written with any other text could never be
+ * decrypted once read back from DynamoDB.
+ */
 function keyText(name: string, value: AttributeValue): string {
   if ('S' in value) return value.S;
-  if ('N' in value) return value.N;
+  if ('N' in value) {
+    try {
+      return canonicalizeNumber(value.N);
+    } catch {
+      throw new DdbecError('ERR_SERIALIZATION', `key attribute "${name}" is not a valid number`);
+    }
+  }
   if ('B' in value) return toBase64(value.B);
   throw new DdbecError('ERR_INVALID_ARGUMENT', `key attribute "${name}" must be of type S, N or B for AWS KMS`);
 }
