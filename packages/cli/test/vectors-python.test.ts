@@ -7,10 +7,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, MaterialDescriptionKey, SecretKey, type Item } from 'ddbec';
-import { decodeMaterialDescription, stringToSign, type AttributeValue } from 'ddbec/format';
+import { decodeMaterialDescription, roundAsPythonSigns, stringToSign, type AttributeValue } from 'ddbec/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_READER_NOTE } from '../src/commands/vectors.js';
-import { roundedAsPython } from '../src/vectors/compare.js';
 import { expandPlaintext, fromVectorItem, readJson, resolveUri, toVectorItem, type KeyEntry, type PlaintextFile, type ScenariosFile } from '../src/vectors/manifest.js';
 import { buildProvider } from '../src/vectors/providers.js';
 import { ddbec, ddbecJson, repo } from './support.js';
@@ -96,8 +95,10 @@ const writeJson = (path: string, data: unknown): void => {
 
 /**
  * A vector set as the Python client writes it: encrypted numbers serialized rounded to 28
- * digits (so they decrypt rounded), sign-only numbers stored exactly and signed rounded (the
- * Python form of the string to sign).
+ * digits (so they decrypt rounded), sign-only numbers stored exactly but signed rounded (the
+ * Python form of the string to sign). ddbec's `python` profile refuses to sign such numbers, so
+ * the items are signed with the rounded values, which the exact ones then replace: the Python
+ * form of both is the same.
  */
 async function writePythonSet(dir: string): Promise<void> {
   mkdirSync(join(dir, 'ciphertext/python'), { recursive: true });
@@ -114,14 +115,17 @@ async function writePythonSet(dir: string): Promise<void> {
     const stored: Record<string, unknown>[] = [];
     for (const item of expandPlaintext(plaintext, scenario.version).get('TableName')?.items ?? []) {
       const actions = new AttributeActions(item.actions);
-      const written: Item = {};
+      const rounded: Item = {};
       for (const [name, value] of Object.entries(item.attributes)) {
-        written[name] = actions.actionOf(name) === CryptoAction.EncryptAndSign ? roundedAsPython(value) : value;
+        rounded[name] = actions.actionOf(name) === CryptoAction.DoNothing ? value : roundAsPythonSigns(value);
       }
-      const encrypted = await encryptor.encryptItem(written, {
+      const encrypted = await encryptor.encryptItem(rounded, {
         encryptionContext: { tableName: 'TableName', partitionKeyName: 'hashKey', sortKeyName: 'rangeKey' },
         attributeActions: actions,
       });
+      for (const [name, value] of Object.entries(item.attributes)) {
+        if (actions.actionOf(name) === CryptoAction.SignOnly) encrypted[name] = value;
+      }
       stored.push(toVectorItem(encrypted));
     }
     writeJson(resolveUri(scenariosPath, scenario.ciphertext), { TableName: stored });
@@ -220,7 +224,7 @@ const publicScenarios = resolve(repo, '../shared/vectors/legacy/encrypted_item/s
 
 (existsSync(publicScenarios) ? describe : describe.skip)('vectors encrypt --signing-profile', () => {
   const root = mkdtempSync(join(tmpdir(), 'ddbec-signing-profile-'));
-  /** The public set plus one item that Java and Python sign differently (binary-set order, a 30-digit number). */
+  /** The public set plus one item that Java and Python sign differently (binary-set order, string-set order). */
   const source = join(root, 'source');
   beforeAll(() => {
     mkdirSync(source);
@@ -228,7 +232,7 @@ const publicScenarios = resolve(repo, '../shared/vectors/legacy/encrypted_item/s
     for (const file of ['scenarios.json', 'keys.json']) cpSync(join(dir, file), join(source, file));
     const plaintext = readJsonSync(join(dir, 'plaintext.json')) as PlaintextFile;
     plaintext.items['TableName']?.items.push({
-      attributes: { hashKey: { N: '30' }, rangeKey: { N: '1' }, bytes: { BS: ['AQ==', 'gA=='] }, amount: { N: '1.00000000000000000000000000005' } },
+      attributes: { hashKey: { N: '30' }, rangeKey: { N: '1' }, bytes: { BS: ['AQ==', 'gA=='] }, strings: { SS: ['\u{E000}', '\u{10000}'] } },
       action: 'sign',
       exact: true,
     });
@@ -303,6 +307,26 @@ const publicScenarios = resolve(repo, '../shared/vectors/legacy/encrypted_item/s
     expect(result).toMatchObject({ verified: 18 * 15, unsigned: 18 });
     expect(result.refused).toHaveLength(18);
     for (const item of result.refused) expect(item).toMatch(/ \{"N":"30"\}$/);
+  });
+
+  it('portable: the public items are written and verify in the Python form; ours is refused, naming the attribute', async () => {
+    const out = join(root, 'portable');
+    const run = await ddbec(['vectors', 'encrypt', publicScenarios, '--out', out, '--signing-profile', 'portable']);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('18 passed, 0 failed, 4 skipped');
+    expect(await verifyInPythonForm(out)).toEqual({ verified: 18 * 15, refused: [], unsigned: 18 });
+    const { result, json } = await ddbecJson<{ scenarios: { status: string; detail: string }[] }>([
+      'vectors',
+      'encrypt',
+      join(source, 'scenarios.json'),
+      '--out',
+      join(root, 'portable-ours'),
+      '--signing-profile',
+      'portable',
+    ]);
+    expect(result.code).toBe(1);
+    const failed = json.scenarios.filter((scenario) => scenario.status === 'fail');
+    expect(failed).toHaveLength(18);
+    for (const scenario of failed) expect(scenario.detail).toMatch(/^ERR_NOT_PORTABLE: attribute "bytes" /);
   });
 
   it('refuses an unknown profile', async () => {

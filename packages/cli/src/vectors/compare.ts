@@ -1,4 +1,4 @@
-import { canonicalizeNumber, type AttributeValue, type Item } from 'ddbec/format';
+import { canonicalizeNumber, roundAsPythonSigns, type AttributeValue, type Item } from 'ddbec/format';
 
 /** An attribute on which a decrypted item differs from its plaintext; `undefined`: the attribute is absent on that side. */
 export interface Difference {
@@ -32,7 +32,7 @@ export function compareItems(expected: Item, actual: Item, options: CompareOptio
   for (const name of [...names].sort()) {
     if (ignore.has(name)) continue;
     const plain = expected[name];
-    const stored = plain !== undefined && options.pythonStored?.(name) === true ? roundedAsPython(plain) : plain;
+    const stored = plain !== undefined && options.pythonStored?.(name) === true ? roundAsPythonSigns(plain) : plain;
     const got = actual[name];
     if (stored !== undefined && got !== undefined && equalValues(stored, got)) continue;
     const rounded = plain !== undefined && stored !== undefined && !equalValues(plain, stored);
@@ -43,18 +43,6 @@ export function compareItems(expected: Item, actual: Item, options: CompareOptio
 
 export function equalValues(a: AttributeValue, b: AttributeValue): boolean {
   return JSON.stringify(normalized(a)) === JSON.stringify(normalized(b));
-}
-
-/**
- * The value with every number (nested ones and set members too) as the Python client
- * serializes it: 29–38 significant digits rounded half-even to 28 (legacy-format §2.3).
- */
-export function roundedAsPython(value: AttributeValue): AttributeValue {
-  if ('N' in value) return { N: canonicalizeNumber(value.N, 'python') };
-  if ('NS' in value) return { NS: value.NS.map((n) => canonicalizeNumber(n, 'python')) };
-  if ('L' in value) return { L: value.L.map(roundedAsPython) };
-  if ('M' in value) return { M: Object.fromEntries(Object.entries(value.M).map(([key, member]) => [key, roundedAsPython(member)])) };
-  return value;
 }
 
 function normalized(value: AttributeValue): unknown {
