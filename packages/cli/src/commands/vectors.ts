@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ItemEncryptorOptions } from 'ddbec';
+import type { SigningProfile } from 'ddbec';
 import type { Difference } from '../vectors/compare.js';
 import { decryptScenarios, encryptScenarios, type ScenarioResult } from '../vectors/run.js';
 import { EXIT, UsageError, type Io } from '../io.js';
@@ -52,7 +52,6 @@ function vectorJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_key, member: unknown) => (member instanceof Uint8Array ? Buffer.from(member).toString('base64') : member), indent);
 }
 
-export type SigningProfile = NonNullable<ItemEncryptorOptions['signingProfile']>;
 const SIGNING_PROFILES: readonly SigningProfile[] = ['java', 'python', 'portable'];
 
 export interface VectorsEncryptOptions {

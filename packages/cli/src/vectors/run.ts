@@ -7,7 +7,7 @@ import {
   MATERIAL_DESCRIPTION_ATTRIBUTE,
   SIGNATURE_ATTRIBUTE,
   type Item,
-  type ItemEncryptorOptions,
+  type SigningProfile,
 } from 'ddbec';
 import { compareItems, equalValues, type Difference } from './compare.js';
 import { buildProvider } from './providers.js';
@@ -174,7 +174,7 @@ export interface EncryptOptions {
   /** A KMS endpoint for the KMS scenarios whose keys exist there; without it they are skipped. */
   readonly kmsEndpoint?: string | undefined;
   /** The ItemEncryptor's `signingProfile` (default: the library's, `java`). */
-  readonly signingProfile?: ItemEncryptorOptions['signingProfile'];
+  readonly signingProfile?: SigningProfile | undefined;
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
