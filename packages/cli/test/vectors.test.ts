@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PYTHON_READER_NOTE } from '../src/commands/vectors.js';
 import { decryptScenarios, encryptScenarios } from '../src/vectors/run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,7 +52,8 @@ describeVectors('encrypted_item vectors of the Java and Python clients', () => {
     const run = spawnSync(process.execPath, [bin, 'vectors', 'decrypt', scenarios], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(23);
+    expect(lines).toHaveLength(24);
+    expect(lines[0]).toBe(PYTHON_READER_NOTE);
     expect(lines).toContain('python/static-aes-hmac-1: ok (16 items)');
     expect(lines).toContain('java/aws-kms-direct-1: skip: needs AWS KMS (pass --kms-endpoint)');
     expect(lines).toContain('java/metastore-data-tables-1: ok (16 items)');

@@ -1,21 +1,44 @@
-import { canonicalizeNumber, type AttributeValue, type Item } from 'ddbec/format';
+import { canonicalizeNumber, roundAsPythonSigns, type AttributeValue, type Item } from 'ddbec/format';
+
+/** An attribute on which a decrypted item differs from its plaintext; `undefined`: the attribute is absent on that side. */
+export interface Difference {
+  readonly attribute: string;
+  /** The value the writer stored (the plaintext value, or its Python-rounded form where {@link CompareOptions.pythonStored} says so). */
+  readonly expected: AttributeValue | undefined;
+  readonly actual: AttributeValue | undefined;
+  /** True when `expected` is the Python-rounded form of a plaintext value that has more digits. */
+  readonly rounded: boolean;
+}
+
+export interface CompareOptions {
+  /** Attributes not compared; default `version` (the Java mapper stored another value than the plaintext file says). */
+  readonly ignore?: ReadonlySet<string>;
+  /**
+   * Attributes whose numbers the writer stored as the Python client does (legacy-format §2.3:
+   * 29–38 significant digits rounded half-even to 28): their expected numbers are rounded
+   * before the comparison.
+   */
+  readonly pythonStored?: (attribute: string) => boolean;
+}
 
 /**
- * Equality of plaintext and decrypted items the way the vector harnesses compare them
- * (legacy-format §11.9): sets as sets, numbers canonically, `version` ignored (the Java
- * mapper stored another value than the plaintext file says). Returns the first difference.
+ * Every attribute, in name order, on which `actual` differs from the plaintext `expected`, the
+ * way the vector harnesses compare (legacy-format §11.9): sets as sets, numbers by value.
  */
-export function compareItems(expected: Item, actual: Item, ignore: ReadonlySet<string> = new Set(['version'])): string | undefined {
+export function compareItems(expected: Item, actual: Item, options: CompareOptions = {}): Difference[] {
+  const ignore = options.ignore ?? new Set(['version']);
   const names = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+  const differences: Difference[] = [];
   for (const name of [...names].sort()) {
     if (ignore.has(name)) continue;
-    const a = expected[name];
-    const b = actual[name];
-    if (a === undefined) return `unexpected attribute "${name}"`;
-    if (b === undefined) return `missing attribute "${name}"`;
-    if (!equalValues(a, b)) return `attribute "${name}" differs`;
+    const plain = expected[name];
+    const stored = plain !== undefined && options.pythonStored?.(name) === true ? roundAsPythonSigns(plain) : plain;
+    const got = actual[name];
+    if (stored !== undefined && got !== undefined && equalValues(stored, got)) continue;
+    const rounded = plain !== undefined && stored !== undefined && !equalValues(plain, stored);
+    differences.push({ attribute: name, expected: stored, actual: got, rounded });
   }
-  return undefined;
+  return differences;
 }
 
 export function equalValues(a: AttributeValue, b: AttributeValue): boolean {

@@ -2,13 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
   AttributeActions,
+  CryptoAction,
   ItemEncryptor,
   MATERIAL_DESCRIPTION_ATTRIBUTE,
   SIGNATURE_ATTRIBUTE,
-  type CryptographicMaterialsProvider,
   type Item,
+  type SigningProfile,
 } from 'ddbec';
-import { compareItems, equalValues } from './compare.js';
+import { compareItems, equalValues, type Difference } from './compare.js';
 import { buildProvider } from './providers.js';
 import {
   expandPlaintext,
@@ -29,6 +30,19 @@ export interface ScenarioResult {
   readonly status: 'ok' | 'fail' | 'skip';
   /** The reason for `fail`/`skip`, a short summary for `ok`. */
   readonly detail: string;
+  /** For `fail`: every stored item that was refused or differs from its plaintext. */
+  readonly items?: readonly ItemFailure[];
+  /** The scenario was read with `acceptPythonRoundedNumbers` (the Python client wrote it). */
+  readonly acceptPythonRoundedNumbers?: boolean;
+}
+
+export interface ItemFailure {
+  /** The table and key of the stored item, e.g. `TableName hashKey={"N":"5"} rangeKey={"N":"7"}`. */
+  readonly item: string;
+  /** Why ddbec refused the item (error code and message). */
+  readonly error?: string;
+  /** Every attribute on which the decrypted item differs from its plaintext. */
+  readonly differences?: readonly Difference[];
 }
 
 export interface DecryptOptions {
@@ -37,7 +51,15 @@ export interface DecryptOptions {
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
-/** Decrypts every scenario of a `scenarios.json` and compares with the plaintext (legacy-format §11.9). */
+/**
+ * Decrypts every scenario of a `scenarios.json` and compares with the plaintext (legacy-format
+ * §11.9), every item of every scenario.
+ *
+ * Scenarios under `ciphertext/python/` are compared with what the Python writer stores: numbers
+ * of encrypted and signed attributes rounded to 28 significant digits (§2.3). They are read with
+ * `acceptPythonRoundedNumbers`, because the Python client signs such numbers rounded; the
+ * sign-only numbers it returns then are the rounded values the signature covers.
+ */
 export async function decryptScenarios(scenariosPath: string, options: DecryptOptions = {}): Promise<ScenarioResult[]> {
   const manifest = await readJson<ScenariosFile>(scenariosPath);
   const keys = await readJson<Record<string, KeyEntry>>(resolveUri(scenariosPath, manifest.keys));
@@ -61,46 +83,63 @@ async function decryptScenario(
   if (scenario.network === true && options.kmsEndpoint === undefined) {
     return { name, status: 'skip', detail: 'needs AWS KMS (pass --kms-endpoint)' };
   }
+  const python = name.startsWith('python/');
+  let outcome: Omit<ScenarioResult, 'name'>;
   try {
-    const setup = await buildProvider(scenario, keys, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'decrypt' });
-    if ('skip' in setup) return { name, status: 'skip', detail: setup.skip };
-    const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
-    const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(ciphertextPath);
-    const encryptor = new ItemEncryptor({ materialsProvider: setup.provider });
-    let matched = 0;
-    let unmatched = 0;
-    for (const [tableName, storedItems] of Object.entries(ciphertext)) {
-      const table = plaintext.get(tableName);
-      if (!table) return { name, status: 'fail', detail: `no plaintext table "${tableName}"` };
-      for (const stored of storedItems.map(fromVectorItem)) {
-        const expected = findPlaintext(table, stored);
-        if (expected === 'ambiguous') return { name, status: 'fail', detail: `several plaintext items match a stored item of "${tableName}"` };
-        if (expected === undefined) {
-          unmatched += 1;
-          continue;
-        }
-        const failure = await checkItem(encryptor, tableName, table, expected, stored);
-        if (failure !== undefined) return { name, status: 'fail', detail: `${tableName} ${keyText(table, stored)}: ${failure}` };
-        matched += 1;
-      }
-    }
-    if (matched === 0) return { name, status: 'fail', detail: 'no stored item matched a plaintext item' };
-    return { name, status: 'ok', detail: `${matched} items${unmatched > 0 ? `, ${unmatched} without plaintext ignored` : ''}` };
+    outcome = await checkScenario(scenariosPath, scenario, keys, options, python);
   } catch (error) {
-    return { name, status: 'fail', detail: errorText(error) };
+    outcome = { status: 'fail', detail: errorText(error) };
   }
+  return python && outcome.status !== 'skip' ? { name, ...outcome, acceptPythonRoundedNumbers: true } : { name, ...outcome };
 }
 
+async function checkScenario(
+  scenariosPath: string,
+  scenario: Scenario,
+  keys: Record<string, KeyEntry>,
+  options: DecryptOptions,
+  python: boolean,
+): Promise<Omit<ScenarioResult, 'name'>> {
+  const setup = await buildProvider(scenario, keys, { scenariosPath, kmsEndpoint: options.kmsEndpoint, mode: 'decrypt' });
+  if ('skip' in setup) return { status: 'skip', detail: setup.skip };
+  const plaintext = expandPlaintext(await readJson<PlaintextFile>(resolveUri(scenariosPath, scenario.plaintext)), scenario.version);
+  const ciphertext = await readJson<Record<string, Record<string, unknown>[]>>(resolveUri(scenariosPath, scenario.ciphertext));
+  const encryptor = new ItemEncryptor({ materialsProvider: setup.provider, ...(python ? { acceptPythonRoundedNumbers: true } : {}) });
+  let matched = 0;
+  let unmatched = 0;
+  const failures: ItemFailure[] = [];
+  for (const [tableName, storedItems] of Object.entries(ciphertext)) {
+    const table = plaintext.get(tableName);
+    if (!table) return { status: 'fail', detail: `no plaintext table "${tableName}"` };
+    for (const stored of storedItems.map(fromVectorItem)) {
+      const expected = findPlaintext(table, stored);
+      if (expected === 'ambiguous') return { status: 'fail', detail: `several plaintext items match a stored item of "${tableName}"` };
+      if (expected === undefined) {
+        unmatched += 1;
+        continue;
+      }
+      matched += 1;
+      const failure = await checkItem(encryptor, tableName, table, expected, stored, python);
+      if (failure !== undefined) failures.push({ item: `${tableName} ${keyText(table, stored)}`, ...failure });
+    }
+  }
+  if (matched === 0) return { status: 'fail', detail: 'no stored item matched a plaintext item' };
+  if (failures.length > 0) return { status: 'fail', detail: `${failures.length} of ${matched} items failed`, items: failures };
+  return { status: 'ok', detail: `${matched} items${unmatched > 0 ? `, ${unmatched} without plaintext ignored` : ''}` };
+}
+
+/** Decrypts one stored item and compares it with its plaintext (as the Python writer stores it when `python`). */
 async function checkItem(
   encryptor: ItemEncryptor,
   tableName: string,
   table: ExpandedTable,
   expected: ExpandedTable['items'][number],
   stored: Item,
-): Promise<string | undefined> {
+  python: boolean,
+): Promise<Omit<ItemFailure, 'item'> | undefined> {
   const actions = new AttributeActions(expected.actions);
   if (actions.takesNoActions && (SIGNATURE_ATTRIBUTE in stored || MATERIAL_DESCRIPTION_ATTRIBUTE in stored)) {
-    return 'an item without actions carries reserved attributes';
+    return { error: 'an item without actions carries reserved attributes' };
   }
   let decrypted: Item;
   try {
@@ -109,9 +148,12 @@ async function checkItem(
       attributeActions: actions,
     });
   } catch (error) {
-    return errorText(error);
+    return { error: errorText(error) };
   }
-  return compareItems(expected.attributes, decrypted);
+  const differences = compareItems(expected.attributes, decrypted, {
+    pythonStored: python ? (attribute) => actions.actionOf(attribute) !== CryptoAction.DoNothing : undefined,
+  });
+  return differences.length > 0 ? { differences } : undefined;
 }
 
 function findPlaintext(table: ExpandedTable, stored: Item): ExpandedTable['items'][number] | undefined | 'ambiguous' {
@@ -131,6 +173,8 @@ export interface EncryptOptions {
   readonly outDir: string;
   /** A KMS endpoint for the KMS scenarios whose keys exist there; without it they are skipped. */
   readonly kmsEndpoint?: string | undefined;
+  /** The ItemEncryptor's `signingProfile` (default: the library's, `java`). */
+  readonly signingProfile?: SigningProfile | undefined;
   readonly onResult?: (result: ScenarioResult) => void;
 }
 
@@ -161,7 +205,8 @@ export async function encryptScenarios(scenariosPath: string, options: EncryptOp
         report({ name, status: 'skip', detail: setup.skip });
         continue;
       }
-      const items = await encryptAll(setup.provider, expandPlaintext(plaintextFile, scenario.version));
+      const encryptor = new ItemEncryptor({ materialsProvider: setup.provider, signingProfile: options.signingProfile });
+      const items = await encryptAll(encryptor, expandPlaintext(plaintextFile, scenario.version));
       const file = `ciphertext/ddbec/${name}.json`;
       await writeFile(join(outDir, file), `${JSON.stringify(items, null, 2)}\n`);
       const keys = scenario.keys;
@@ -195,11 +240,7 @@ export async function encryptScenarios(scenariosPath: string, options: EncryptOp
   return results;
 }
 
-async function encryptAll(
-  provider: CryptographicMaterialsProvider,
-  tables: Map<string, ExpandedTable>,
-): Promise<Record<string, Record<string, unknown>[]>> {
-  const encryptor = new ItemEncryptor({ materialsProvider: provider });
+async function encryptAll(encryptor: ItemEncryptor, tables: Map<string, ExpandedTable>): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const [tableName, table] of tables) {
     const list: Record<string, unknown>[] = [];
