@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand } from '@aws-sdk/client-kms';
+import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, repo, startStack, type Stack } from './support.js';
 
@@ -123,6 +124,12 @@ describe('npm pack, then install into an empty project', { timeout: 90_000 }, ()
       expect([...files].filter((path) => /^(src|test|examples|bench)\//.test(path)), pkg.name).toEqual([]);
       expect(readFileSync(join(app, 'node_modules', pkg.name, 'LICENSE'), 'utf8')).toBe(readFileSync(join(repo, 'LICENSE'), 'utf8'));
     }
+  });
+
+  // (packages/ddbec: its own package.test.ts)
+  it.each(['packages/local', 'packages/cli'])('%s passes publint', async (dir) => {
+    const { messages } = await publint({ pkgDir: join(repo, dir), level: 'suggestion' });
+    expect(messages.map((m) => `${m.type} ${m.code} ${JSON.stringify(m.args)}`)).toEqual([]);
   });
 
   it('ships source maps that carry their sources', () => {
