@@ -23,3 +23,16 @@ it('README’s ddbec.config.json example is valid', async () => {
   const example: unknown = JSON.parse(readme.slice(start, readme.indexOf('```', start)));
   expect(() => validateConfig(example)).not.toThrow();
 });
+
+it('README’s contents list every section, and its #links name existing headings', () => {
+  const readme = readFileSync(resolve(here, '../../../README.md'), 'utf8');
+  const prose = readme.replace(/```[\s\S]*?```/g, '');
+  // GitHub's anchors: lower case, punctuation dropped, spaces become hyphens.
+  const anchor = (heading: string): string => heading.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+  const headings = [...prose.matchAll(/^(#{2,4}) (.+)$/gm)].map(([, level, text]) => ({ level, anchor: anchor(text ?? '') }));
+  const contents = readme.slice(readme.indexOf('**Contents**'), readme.indexOf('\n## '));
+  const listed = [...contents.matchAll(/\]\(#([^)]+)\)/g)].map(([, target]) => target);
+  expect(headings.filter((h) => h.level === '##' && !listed.includes(h.anchor)).map((h) => h.anchor)).toEqual([]);
+  const targets = [...prose.matchAll(/\]\(#([^)]+)\)/g)].map(([, target]) => target);
+  expect(targets.filter((target) => !headings.some((h) => h.anchor === target))).toEqual([]);
+});
