@@ -135,6 +135,10 @@ export class ItemEncryptor {
     if (context.tableName === undefined) {
       throw new DdbecError('ERR_MISSING_TABLE_NAME', 'the encryption context needs a tableName to sign the item');
     }
+    // Refusals of the signing profile come before the provider is asked (it may call AWS KMS).
+    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
+    if (this.#profile === 'python') refuseUnprotectedDigits(item, actionOf);
+    else if (this.#profile === 'portable') refuseUnportable(item, actionOf);
     const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
 
     const description = new Map(materials.materialDescription);
@@ -157,9 +161,6 @@ export class ItemEncryptor {
       put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, serializeAttribute(value, 'java')) });
     }
 
-    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
-    if (this.#profile === 'python') refuseUnprotectedDigits(encrypted, actionOf);
-    else if (this.#profile === 'portable') refuseUnportable(encrypted, actionOf);
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);
     description.set(Desc.SigningAlgorithm, signature.name);
     const toSign = stringToSign({
@@ -349,12 +350,13 @@ function refuseUnprotectedDigits(item: Item, actionOf: (name: string) => CryptoA
 
 /**
  * The `portable` signing profile: the Java form is signed, so refuse an item whose Python form
- * would differ (a Python reader could not verify it). Encrypted values are ciphertext here,
- * the same bytes in both forms.
+ * would differ (a Python reader could not verify it). Encrypted attributes are signed as their
+ * ciphertext, the same bytes in both forms, so only sign-only values and the signed names count.
  */
 function refuseUnportable(item: Item, actionOf: (name: string) => CryptoAction): void {
   const signed = Object.keys(item).filter((name) => actionOf(name) !== CryptoAction.DoNothing);
   for (const name of signed) {
+    if (actionOf(name) !== CryptoAction.SignOnly) continue;
     const reason = serializationDifference(item[name] as AttributeValue);
     if (reason !== undefined) {
       throw new DdbecError('ERR_NOT_PORTABLE', `attribute "${name}" cannot be signed for both Java and Python readers: ${reason}`);

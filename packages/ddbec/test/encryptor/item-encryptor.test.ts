@@ -341,6 +341,18 @@ describe('Java/Python serialization divergences (legacy-format §2.9)', () => {
       expect(error.message).toMatch(reason);
     });
 
+    it('refuses before the materials provider is asked (it may call AWS KMS)', async () => {
+      let asked = 0;
+      const counting: CryptographicMaterialsProvider = {
+        getEncryptionMaterials: (context) => (asked++, java.materialsProvider.getEncryptionMaterials(context)),
+        getDecryptionMaterials: (context) => java.materialsProvider.getDecryptionMaterials(context),
+      };
+      for (const [signingProfile, value] of [['portable', { N: '-0' }], ['python', { N: LONG }]] as const) {
+        await expect(new ItemEncryptor({ materialsProvider: counting, signingProfile }).encryptItem({ ...base, n: value }, signAll)).rejects.toThrow();
+      }
+      expect(asked).toBe(0);
+    });
+
     it('refuses attribute names that Java and Python order differently, unless they are not signed', async () => {
       const item: Item = { ...base, '\u{10000}': { S: 'a' }, '\u{E000}': { S: 'b' } };
       await expect(portable.encryptItem(item, signAll)).rejects.toThrow(/signed attribute names mix/);
