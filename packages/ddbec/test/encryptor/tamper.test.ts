@@ -465,6 +465,13 @@ const TAMPERINGS: readonly Tampering[] = [
         [L[swap.i], L[swap.j]] = [L[swap.j] as AttributeValue, L[swap.i] as AttributeValue];
         return { what: `swap elements ${swap.i} and ${swap.j} of ${where(swap.at)}`, item: replaceAt(s.stored, swap.at, { L }), expected: refused(s, SIGNATURE) };
       },
+      // Applies to every signed list, also one whose elements are all equal (nothing to swap).
+      'append a list element': (s) => {
+        const at = pick(s, signedLocations(s, { keys: false }).filter((l) => 'L' in l.value));
+        if (at === undefined || !('L' in at.value)) return undefined;
+        const L = [...at.value.L, s.g(anyValue)];
+        return { what: `append an element to ${where(at)}`, item: replaceAt(s.stored, at, { L }), expected: refused(s, SIGNATURE) };
+      },
       'add a map entry': (s) => {
         const at = pick(s, signedLocations(s, { keys: false }).filter((l) => 'M' in l.value));
         if (at === undefined || !('M' in at.value)) return undefined;
