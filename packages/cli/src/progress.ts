@@ -87,7 +87,8 @@ export class Progress {
       parts.unshift(`[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`);
     }
     const text = parts.join('  ');
-    const columns = this.#stream.columns ?? 100;
+    // A pseudo-terminal without a size reports 0 columns.
+    const columns = (this.#stream.columns ?? 0) > 0 ? (this.#stream.columns ?? 0) : 100;
     this.#stream.write(`\r${text.slice(0, columns - 1).padEnd(Math.min(columns - 1, text.length + 4))}`);
   }
 

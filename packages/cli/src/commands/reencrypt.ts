@@ -136,7 +136,7 @@ export async function reencrypt(options: ReencryptOptions, io: Io): Promise<numb
         retries: 5,
         transientRetries: 6,
         backoffMs: 200,
-        stopping: () => stop.requested() || (checkpoint instanceof TableCheckpoint && checkpoint.lost),
+        stopping: () => stop.requested() || (checkpoint instanceof TableCheckpoint && checkpoint.lost !== undefined),
         onItem: progress === undefined ? undefined : () => {
           progress.tick();
         },
@@ -146,6 +146,7 @@ export async function reencrypt(options: ReencryptOptions, io: Io): Promise<numb
       await estimating;
       progress?.finish();
     }
+    if (checkpoint instanceof TableCheckpoint && checkpoint.lost !== undefined) throw checkpoint.lost;
     const seconds = (Date.now() - started) / 1000;
     const interrupted = stop.requested() && !storeComplete(checkpoint);
     report(io, options, {

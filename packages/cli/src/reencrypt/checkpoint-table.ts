@@ -337,9 +337,9 @@ export class TableCheckpoint implements CheckpointStore {
     return taken(row);
   }
 
-  /** Renews the leases of held segments not written for a third of the lease. */
+  /** Renews the leases of held segments not written for a quarter of the lease (so at least every half lease). */
   #startHeartbeat(): void {
-    const every = this.#options.leaseMs / 3;
+    const every = this.#options.leaseMs / 4;
     this.#heartbeat = setInterval(() => {
       const send = sender(this.#options.client, this.traffic);
       for (const [segment, held] of this.#held) {
@@ -355,21 +355,28 @@ export class TableCheckpoint implements CheckpointStore {
             ExpressionAttributeValues: { ':me': s(this.#owner), ':now': s(new Date().toISOString()) },
           }),
         ).catch(async (error: unknown) => {
-          // A failed heartbeat is retried at the next tick; a lost lease is reported by the next save.
-          if (isConditionFailure(error)) this.#lost ??= await this.#takenOver(send, segment).catch(() => new LeaseConflict(`lost the lease of segment ${segment}`));
+          // A failed heartbeat is retried at the next tick. A condition failure is a lost lease,
+          // unless the segment was finished (or released) by this worker meanwhile.
+          if (!isConditionFailure(error)) return;
+          const row = await getRow(send, this.#options.checkpointTable, { pk: s(this.#options.rotation.table), sk: s(segmentKey(this.job.generation, segment)) }).catch(() => undefined);
+          if (row === undefined || row['done']?.BOOL === true || row['owner'] === undefined || str(row, 'owner') === this.#owner) return;
+          this.#lost ??= this.#conflict(segment, row);
         });
       }
     }, every);
     this.#heartbeat.unref();
   }
 
-  /** Whether the run should stop: a lease was lost. */
-  get lost(): boolean {
-    return this.#lost !== undefined;
+  /** The lost lease that stops the run, if one was lost. */
+  get lost(): LeaseConflict | undefined {
+    return this.#lost;
   }
 
   async #takenOver(send: Send, segment: number): Promise<LeaseConflict> {
-    const row = await getRow(send, this.#options.checkpointTable, { pk: s(this.#options.rotation.table), sk: s(segmentKey(this.job.generation, segment)) });
+    return this.#conflict(segment, await getRow(send, this.#options.checkpointTable, { pk: s(this.#options.rotation.table), sk: s(segmentKey(this.job.generation, segment)) }));
+  }
+
+  #conflict(segment: number, row: Row | undefined): LeaseConflict {
     const holder = row === undefined ? 'a job that replaced this one' : (str(row, 'worker') ?? 'another worker');
     return new LeaseConflict(
       `segment ${segment} was taken over by ${holder} (its conditional write found another lease): are two copies running with --worker-index ${this.share.index}, or was this one paused longer than the lease? This one stops.`,
