@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
 import type { FrontHandler } from '../../local/src/index.js';
+import { itemsOf } from '../src/reencrypt/checkpoint.js';
 import { TableCheckpoint, type JobView } from '../src/reencrypt/checkpoint-table.js';
 import { baseEnv, bin, ddbec, ddbecJson, start, startStack, type RunResult, type Stack } from './support.js';
 
@@ -93,8 +94,7 @@ async function expectAllNew(table: string, count: number): Promise<void> {
   expect(seen.size).toBe(count);
 }
 
-const itemsDone = (job: JobView | undefined): number =>
-  job === undefined ? 0 : [...job.segments.values()].reduce((sum, segment) => sum + Object.values(segment.counts).reduce((a, b) => a + b, 0), 0);
+const itemsDone = (job: JobView | undefined): number => (job === undefined ? 0 : [...job.segments.values()].reduce((sum, segment) => sum + itemsOf(segment.counts), 0));
 
 /** Polls the checkpoint table (a state, not a time) until `done` holds. */
 async function waitForJob(table: string, done: (job: JobView | undefined) => boolean, what: string, alive: () => boolean): Promise<JobView | undefined> {
@@ -160,7 +160,7 @@ describe('ddbec reencrypt shared by workers (--workers, --worker-index, --checkp
     }
 
     await expectAllNew('fleet', FLEET);
-    const { result, json } = await ddbecJson<Record<string, unknown>>(['reencrypt', 'status', '--checkpoint-table', JOBS, '--table', 'fleet'], { env: stack.env });
+    const { result, json } = await ddbecJson(['reencrypt', 'status', '--checkpoint-table', JOBS, '--table', 'fleet'], { env: stack.env });
     expect(result.code, result.stderr).toBe(0);
     expect(json).toMatchObject({ table: 'fleet', complete: true, workers: WORKERS, totalSegments: 6, segmentsDone: 6, items: FLEET, failed: 0, conflicts: 0, vanished: 0 });
     expect((json['reencrypted'] as number) + (json['alreadyNew'] as number)).toBe(FLEET);

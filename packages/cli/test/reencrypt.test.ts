@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
 import { MetaStore } from 'ddbec/metastore';
-import type { FrontHandler } from '../../local/src/index.js';
+import { errorResponse, type FrontHandler } from '../../local/src/index.js';
 import { rotationOf, tableIdentity } from '../src/reencrypt/digest.js';
+import { estimateItemCount } from '../src/reencrypt/estimate.js';
 import { ddbec, ddbecJson, start, startStack, type Stack } from './support.js';
 
 const ITEMS = 5_000;
@@ -22,10 +23,18 @@ const racedNew = new Set(Array.from({ length: 10 }, (_, i) => `a-${String(i * 39
 const racedOld = new Set(Array.from({ length: 10 }, (_, i) => `a-${String(i * 409 + 23).padStart(5, '0')}`));
 const raced = new Set<string>();
 
+/** Conditional writes of these items to table "throttled" are refused as throttled this many times more. */
+const throttles = new Map<string, number>();
+
 /** Before the reencrypt run's first conditional PutItem of a raced item, another writer updates that item. */
 const interfere: FrontHandler = async (request, context) => {
   const input = request.json() as { TableName?: string; ConditionExpression?: string; Item?: { id?: { S?: string } } } | undefined;
   const id = input?.Item?.id?.S;
+  const throttled = input?.TableName === 'throttled' && id !== undefined ? (throttles.get(id) ?? 0) : 0;
+  if (throttled > 0 && id !== undefined) {
+    throttles.set(id, throttled - 1);
+    return errorResponse('ProvisionedThroughputExceededException', 'throttled by the test');
+  }
   if (input?.TableName === 'accounts' && input.ConditionExpression !== undefined && id !== undefined && !raced.has(id) && (racedNew.has(id) || racedOld.has(id))) {
     raced.add(id);
     const writer = racedNew.has(id) ? to : from;
@@ -119,6 +128,34 @@ describe('ddbec reencrypt', () => {
     expect(existsSync(checkpoint)).toBe(false);
     const after = await stack.ddb.send(new GetItemCommand({ TableName: 'accounts', Key: { id: { S: id(7) } } }));
     expect(after.Item).toEqual(before.Item);
+  });
+
+  it('estimates the item count from a few sampled scan segments (DescribeTable says 0 here)', async () => {
+    const estimate = await estimateItemCount(stack.ddb, 'accounts');
+    expect(estimate.items).toBeGreaterThan(ITEMS * 0.65);
+    expect(estimate.items).toBeLessThan(ITEMS * 1.35);
+    expect(estimate.method).toMatch(/^\d+ items counted in 8 of \d+ scan segments$/);
+    expect(estimate.requests).toBeLessThanOrEqual(40);
+  });
+
+  it('retries an item whose write stays throttled after the AWS SDK\'s own retries, instead of failing', { timeout: 30_000 }, async () => {
+    await stack.createTable('throttled', 'id');
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, n) =>
+        stack.ddb.send(new PutItemCommand({ TableName: 'throttled', Item: await from.encryptor.encryptItem(account(`t-${n}`, 'seeded'), { ...from, encryptionContext: { ...from.encryptionContext, tableName: 'throttled' } }) })),
+      ),
+    );
+    const config = readFileSync(join(dir, 'old.json'), 'utf8').replaceAll('"accounts"', '"throttled"');
+    writeFileSync(join(dir, 'throttled-old.json'), config);
+    writeFileSync(join(dir, 'throttled-new.json'), readFileSync(join(dir, 'new.json'), 'utf8').replaceAll('"tables":{"accounts"', '"tables":{"throttled"'));
+    throttles.set('t-3', 3); // as many as the SDK's 3 attempts
+    const { result, json } = await ddbecJson(
+      ['reencrypt', '--table', 'throttled', '--from-config', join(dir, 'throttled-old.json'), '--to-config', join(dir, 'throttled-new.json'), '--checkpoint', join(dir, 'throttled.cp.json')],
+      { env: stack.env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(json).toMatchObject({ complete: true, reencrypted: 10, failed: 0, problems: [] });
+    expect(throttles.get('t-3')).toBe(0);
   });
 
   it('is killed part-way, resumes from its checkpoint, loses nothing and clobbers no concurrent writer', async () => {
