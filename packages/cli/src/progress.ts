@@ -7,6 +7,8 @@ export interface ProgressOptions {
   readonly done?: number;
   /** Bar: how often it is redrawn; lines: how long at most between two lines (ms). */
   readonly intervalMs?: number;
+  /** The clock, in ms (tests). */
+  readonly now?: () => number;
 }
 
 /** The expected number of items; `estimated` when it is an estimate, shown as `≈`. */
@@ -23,23 +25,27 @@ export interface ProgressTotal {
 export class Progress {
   readonly #stream: { write(text: string): unknown; columns?: number };
   readonly #mode: ProgressMode;
-  readonly #started = Date.now();
+  readonly #now: () => number;
+  readonly #started: number;
   readonly #timer: NodeJS.Timeout;
   readonly #initial: number;
   #done: number;
   #total: ProgressTotal | undefined;
-  #lastLine = Date.now();
+  #lastLine: number;
   #nextTenth = 1;
 
   constructor(stream: { write(text: string): unknown; columns?: number }, options: ProgressOptions) {
     this.#stream = stream;
     this.#mode = options.mode;
+    this.#now = options.now ?? Date.now;
+    this.#started = this.#now();
+    this.#lastLine = this.#started;
     this.#done = options.done ?? 0;
     this.#initial = this.#done;
     const interval = options.intervalMs ?? (options.mode === 'bar' ? 200 : 60_000);
     this.#timer = setInterval(() => {
       if (this.#mode === 'bar') this.#draw();
-      else if (Date.now() - this.#lastLine >= interval) this.#line();
+      else if (this.#now() - this.#lastLine >= interval) this.#line();
     }, interval);
     this.#timer.unref();
     if (this.#mode === 'bar') this.#draw();
@@ -74,7 +80,7 @@ export class Progress {
   }
 
   #line(): void {
-    this.#lastLine = Date.now();
+    this.#lastLine = this.#now();
     this.#stream.write(`progress: ${this.#parts().join('  ')}\n`);
   }
 
@@ -99,7 +105,7 @@ export class Progress {
 
   /** `1,234/≈20,000 items (6%)`, `1,500 items/s`, `ETA ≈0:12`. */
   #parts(): string[] {
-    const seconds = (Date.now() - this.#started) / 1000;
+    const seconds = (this.#now() - this.#started) / 1000;
     const rate = seconds > 0 ? (this.#done - this.#initial) / seconds : 0;
     const total = this.#shownTotal();
     const about = this.#total?.estimated === true ? '≈' : '';

@@ -18,6 +18,7 @@ import {
   storeTotals,
   zeroCounts,
   type CheckpointStore,
+  type FileDocument,
 } from '../reencrypt/checkpoint.js';
 import { TableCheckpoint, type JobView, type SegmentView } from '../reencrypt/checkpoint-table.js';
 import { rotationOf, tableIdentity, type Rotation } from '../reencrypt/digest.js';
@@ -109,7 +110,8 @@ export async function reencrypt(options: ReencryptOptions, io: Io): Promise<numb
     }
     const checkpoint = store;
     if (checkpoint.resumed && storeComplete(checkpoint)) {
-      report(io, options, { rotation, checkpoint, seconds: 0, problems: [], note: 'already complete (pass --restart to run again)' });
+      const note = checkpoint instanceof TableCheckpoint ? 'already complete (the segments of this worker are done)' : 'already complete (pass --restart to run again)';
+      report(io, options, { rotation, checkpoint, seconds: 0, problems: [], note });
       return EXIT.ok;
     }
     if (!options.json) {
@@ -328,7 +330,7 @@ export async function reencryptStatus(options: ReencryptStatusOptions, io: Io): 
   return EXIT.ok;
 }
 
-function jobOfFile(data: NonNullable<ReturnType<typeof readDocument>>): JobView {
+function jobOfFile(data: FileDocument): JobView {
   const workers = data.workers ?? 1;
   const segments = new Map<number, SegmentView>();
   for (const [position, segment] of (data.segments ?? []).entries()) {

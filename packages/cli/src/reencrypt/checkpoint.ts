@@ -80,7 +80,8 @@ export const storeComplete = (store: CheckpointStore): boolean => [...store.segm
 const FORMAT = 'ddbec-reencrypt-checkpoint';
 const VERSION = 2;
 
-interface FileDocument {
+/** A checkpoint file as written (version 1 files have no rotation and no segment numbers). */
+export interface FileDocument {
   format: typeof FORMAT;
   version: number;
   table: string;
@@ -193,7 +194,7 @@ export class FileCheckpoint implements CheckpointStore {
 /** The first 12 hex digits of a digest, for people. */
 export const short = (digest: string): string => digest.slice(0, 12);
 
-export function keyFromJson(json: Record<string, unknown>, what: string): Item {
+function keyFromJson(json: Record<string, unknown>, what: string): Item {
   return Object.fromEntries(Object.entries(json).map(([name, value]) => [name, fromDynamoJson(value, what)]));
 }
 

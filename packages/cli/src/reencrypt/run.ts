@@ -32,8 +32,6 @@ export interface ReencryptRun {
   readonly stopping: () => boolean;
   /** Called after each item. */
   readonly onItem?: (() => void) | undefined;
-  /** Called after a segment's page is done and saved (tests and progress). */
-  readonly onPage?: ((segment: number) => void) | undefined;
   /** Problems are reported here as they happen. */
   readonly onProblem: (problem: Problem) => void;
 }
@@ -90,7 +88,6 @@ async function runSegment(run: ReencryptRun, segment: number, state: SegmentStat
     state.lastEvaluatedKey = page.LastEvaluatedKey;
     state.done = state.lastEvaluatedKey === undefined;
     if (!run.dryRun) await run.checkpoint.save(segment);
-    run.onPage?.(segment);
   }
 }
 
