@@ -278,8 +278,17 @@ export class TableCheckpoint implements CheckpointStore {
       );
     let row = await getRow(send, table, key);
     if (row === undefined) {
-      const fresh: Row = { ...key, generation: n(this.job.generation), segment: n(segment), digest: s(this.#options.rotation.digest), seq: n(1), owner: s(this.#owner) };
-      Object.assign(fresh, { worker: s(this.#options.worker), heartbeat: now(), done: { BOOL: false } });
+      const fresh: Row = {
+        ...key,
+        generation: n(this.job.generation),
+        segment: n(segment),
+        digest: s(this.#options.rotation.digest),
+        seq: n(1),
+        owner: s(this.#owner),
+        worker: s(this.#options.worker),
+        heartbeat: now(),
+        done: { BOOL: false },
+      };
       for (const name of COUNT_NAMES) fresh[name] = n(0);
       try {
         await send(new PutItemCommand({ TableName: table, Item: fresh, ConditionExpression: 'attribute_not_exists(sk)' }));
@@ -293,25 +302,22 @@ export class TableCheckpoint implements CheckpointStore {
     }
     if (row['done']?.BOOL === true) return taken(row);
     if (row['owner'] !== undefined) {
-      // Held: by a worker that was killed (its lease expires) or by a live copy (it renews it).
+      // Held: by a worker that was killed (nothing changes for a lease) or by a live copy (it renews
+      // the lease). Watched on this machine's clock only: the holder's clock does not matter.
       const seen = row;
       const firstSeen = Date.now();
-      const age = Date.now() - Date.parse(str(row, 'heartbeat') ?? '');
-      if (!(age > 2 * this.#options.leaseMs)) {
-        this.#options.notice(
-          `segment ${segment} is held by ${str(row, 'worker') ?? 'another worker'} (last heartbeat ${Math.round(age / 1000)} s ago); waiting up to ${Math.round(this.#options.leaseMs / 1000)} s for its lease to expire`,
-        );
-        while (Date.now() - firstSeen < this.#options.leaseMs) {
-          await new Promise((resolve) => setTimeout(resolve, Math.max(50, this.#options.leaseMs / 8)));
-          row = await getRow(send, table, key);
-          if (row === undefined) throw lost(str(seen, 'worker'));
-          if (row['done']?.BOOL === true) return taken(row);
-          if (row['owner'] === undefined) break;
-          if (str(row, 'owner') !== str(seen, 'owner') || num(row, 'seq') !== num(seen, 'seq') || str(row, 'heartbeat') !== str(seen, 'heartbeat')) throw lost(str(row, 'worker'));
-        }
+      this.#options.notice(`segment ${segment} is held by ${str(row, 'worker') ?? 'another worker'}; waiting up to ${Math.round(this.#options.leaseMs / 1000)} s for its lease to expire`);
+      while (Date.now() - firstSeen < this.#options.leaseMs) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(50, this.#options.leaseMs / 8)));
+        row = await getRow(send, table, key);
+        if (row === undefined) throw lost(str(seen, 'worker'));
+        if (row['done']?.BOOL === true) return taken(row);
+        if (row['owner'] === undefined) break;
+        if (str(row, 'owner') !== str(seen, 'owner') || num(row, 'seq') !== num(seen, 'seq') || str(row, 'heartbeat') !== str(seen, 'heartbeat')) throw lost(str(row, 'worker'));
       }
     }
-    const condition = row['owner'] === undefined ? 'seq = :seq AND attribute_not_exists(#owner)' : 'seq = :seq AND #owner = :previous';
+    // Taken only as it was last seen: a heartbeat or a page of the holder since makes this fail.
+    const condition = row['owner'] === undefined ? 'seq = :seq AND attribute_not_exists(#owner)' : 'seq = :seq AND #owner = :previous AND heartbeat = :beat';
     try {
       await send(
         new UpdateItemCommand({
@@ -326,7 +332,7 @@ export class TableCheckpoint implements CheckpointStore {
             ':next': n((num(row, 'seq') ?? 0) + 1),
             ':worker': s(this.#options.worker),
             ':now': now(),
-            ...(row['owner'] === undefined ? {} : { ':previous': row['owner'] }),
+            ...(row['owner'] === undefined ? {} : { ':previous': row['owner'], ':beat': row['heartbeat'] ?? s('') }),
           },
         }),
       );
