@@ -1,8 +1,8 @@
 import { GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CryptoAction, isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from 'ddbec';
+import { CryptoAction, isDdbecError, isRetryable, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from 'ddbec';
 import type { TableConfig } from 'ddbec/config';
 import { keyOf } from '../table.js';
-import type { Checkpoint, SegmentCounts, SegmentState } from './checkpoint.js';
+import { addCounts, zeroCounts, type CheckpointStore, type SegmentCounts, type SegmentState } from './checkpoint.js';
 
 /** An item that was not re-encrypted, by key. */
 export interface Problem {
@@ -16,8 +16,8 @@ export interface ReencryptRun {
   readonly client: DynamoDBClient;
   readonly from: TableConfig;
   readonly to: TableConfig;
-  /** Resumes from it, and saves into it after every page (absent for a dry run). */
-  readonly checkpoint: Checkpoint;
+  /** The segments to run: resumed from it, and saved into it after every page (not for a dry run). */
+  readonly checkpoint: CheckpointStore;
   readonly dryRun: boolean;
   /** Scan page size. */
   readonly pageSize: number;
@@ -25,12 +25,13 @@ export interface ReencryptRun {
   readonly concurrency: number;
   /** How often a conflicting item is read again and retried. */
   readonly retries: number;
+  /** A transient failure (throttling, a service unreachable: `isRetryable`) is retried this often, with exponential backoff from `backoffMs`. */
+  readonly transientRetries: number;
+  readonly backoffMs: number;
   /** True once the run should stop after the pages in flight. */
   readonly stopping: () => boolean;
   /** Called after each item. */
   readonly onItem?: (() => void) | undefined;
-  /** Called after a segment's page is done and saved (tests and progress). */
-  readonly onPage?: ((segment: number) => void) | undefined;
   /** Problems are reported here as they happen. */
   readonly onProblem: (problem: Problem) => void;
 }
@@ -45,33 +46,60 @@ type Outcome = keyof SegmentCounts;
  * readable under the new configuration are left alone, which makes resuming safe.
  */
 export async function reencryptTable(run: ReencryptRun): Promise<void> {
-  await Promise.all(run.checkpoint.segments.map((state, segment) => runSegment(run, segment, state)));
+  // The first failure stops every segment after its page in flight (no page is left half-recorded).
+  let failure: { error: unknown } | undefined;
+  const stopping = (): boolean => failure !== undefined || run.stopping();
+  await Promise.all(
+    [...run.checkpoint.segments].map(async ([segment, state]) => {
+      try {
+        await runSegment({ ...run, stopping }, segment, state);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }),
+  );
+  if (failure !== undefined) throw failure.error;
 }
 
 async function runSegment(run: ReencryptRun, segment: number, state: SegmentState): Promise<void> {
-  const total = run.checkpoint.segments.length;
+  const total = run.checkpoint.share.totalSegments;
   while (!state.done && !run.stopping()) {
-    const page = await run.client.send(
-      new ScanCommand({
-        TableName: run.from.tableName,
-        Segment: segment,
-        TotalSegments: total,
-        Limit: run.pageSize,
-        ConsistentRead: true,
-        ExclusiveStartKey: state.lastEvaluatedKey,
-      }),
+    const page = await withRetries(run, () =>
+      run.client.send(
+        new ScanCommand({
+          TableName: run.from.tableName,
+          Segment: segment,
+          TotalSegments: total,
+          Limit: run.pageSize,
+          ConsistentRead: true,
+          ExclusiveStartKey: state.lastEvaluatedKey,
+        }),
+      ),
     );
     const items = (page.Items ?? []) as Item[];
-    const counts = state.counts;
+    // Counted into the segment only with the page's next key, so a page done again after a crash is counted once.
+    const counts = zeroCounts();
     await forEachBounded(items, run.concurrency, async (item) => {
-      const outcome = await processItem(run, item);
+      const outcome = await withRetries(run, () => processItem(run, item));
       counts[outcome] += 1;
       run.onItem?.();
     });
+    addCounts(state.counts, counts);
     state.lastEvaluatedKey = page.LastEvaluatedKey;
     state.done = state.lastEvaluatedKey === undefined;
-    if (!run.dryRun) run.checkpoint.save();
-    run.onPage?.(segment);
+    if (!run.dryRun) await run.checkpoint.save(segment);
+  }
+}
+
+/** Runs `work` again after a transient failure, waiting 1, 2, 4, … × `backoffMs` (with jitter). */
+async function withRetries<T>(run: ReencryptRun, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= run.transientRetries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, run.backoffMs * 2 ** attempt * (0.5 + Math.random() / 2)));
+    }
   }
 }
 
@@ -122,7 +150,7 @@ async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item
   try {
     old = await run.from.encryptor.decryptItem(item, run.from);
   } catch (error) {
-    if (!isDdbecError(error)) throw error;
+    if (!isDdbecError(error) || error.retryable) throw error;
     if ((await readUnderNew(run, item)) !== undefined) return 'new';
     return { failure: { code: error.code, message: error.message } };
   }
@@ -140,7 +168,7 @@ async function readUnderNew(run: ReencryptRun, item: Item): Promise<Item | undef
   try {
     return await run.to.encryptor.decryptItem(item, run.to);
   } catch (error) {
-    if (isDdbecError(error)) return undefined;
+    if (isDdbecError(error) && !error.retryable) return undefined;
     throw error;
   }
 }
