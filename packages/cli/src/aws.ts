@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { UsageError } from './io.js';
@@ -34,6 +37,9 @@ export function awsClients(options: AwsOptions, env: Readonly<Record<string, str
   const dynamodbEndpoint = endpoint(options.endpointUrl ?? env['AWS_ENDPOINT_URL_DYNAMODB'] ?? env['AWS_ENDPOINT_URL'], '--endpoint-url');
   const kmsEndpoint = endpoint(options.kmsEndpointUrl ?? env['AWS_ENDPOINT_URL_KMS'] ?? env['AWS_ENDPOINT_URL'], '--kms-endpoint-url');
   const profile = options.profile;
+  checkProfile(profile, env);
+  // DynamoDB on the local stack but KMS at AWS is almost always a forgotten KMS endpoint.
+  const kmsAtAws = dynamodbEndpoint !== undefined && isLoopback(dynamodbEndpoint) && kmsEndpoint === undefined ? dynamodbEndpoint : undefined;
   const configured = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? configRegion;
   const hasCredentials = profile !== undefined || env['AWS_ACCESS_KEY_ID'] !== undefined || env['AWS_PROFILE'] !== undefined;
   const common = (url: string | undefined, region: string | undefined): Record<string, unknown> => {
@@ -57,6 +63,7 @@ export function awsClients(options: AwsOptions, env: Readonly<Record<string, str
       let client = kmsClients.get(key);
       if (client === undefined) {
         client = new KMSClient(common(kmsEndpoint, region));
+        if (kmsAtAws !== undefined) explainFailures(client, kmsAtAws);
         kmsClients.set(key, client);
       }
       return client;
@@ -66,6 +73,62 @@ export function awsClients(options: AwsOptions, env: Readonly<Record<string, str
       for (const client of kmsClients.values()) client.destroy();
     },
   };
+}
+
+/** Refuses a named AWS profile (`--profile`, else `AWS_PROFILE`) that neither shared file defines. */
+function checkProfile(option: string | undefined, env: Readonly<Record<string, string | undefined>>): void {
+  const name = option ?? env['AWS_PROFILE'];
+  if (name === undefined || name === '') return;
+  const home = env['HOME'] ?? homedir();
+  const files = [env['AWS_CONFIG_FILE'] ?? join(home, '.aws', 'config'), env['AWS_SHARED_CREDENTIALS_FILE'] ?? join(home, '.aws', 'credentials')];
+  const defined = files.some((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    return text.split(/\r?\n/).some((line) => {
+      const section = /^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/.exec(line)?.[1];
+      return section === name;
+    });
+  });
+  if (!defined) throw new UsageError(`AWS profile "${name}"${option === undefined ? ' (from AWS_PROFILE)' : ''} is not defined in ${files.join(' or ')}`);
+}
+
+/** Failures of KMS clients that point at AWS while DynamoDB is local, with the explanation to give. */
+const kmsAtAwsFailures = new WeakMap<object, string>();
+
+function explainFailures(client: KMSClient, dynamodbEndpoint: string): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (typeof error === 'object' && error !== null) {
+          kmsAtAwsFailures.set(
+            error,
+            `the KMS client is pointed at AWS, not at the local stack: DynamoDB is ${dynamodbEndpoint} but no KMS endpoint is set (pass --kms-endpoint-url or set AWS_ENDPOINT_URL_KMS; \`ddbec local up\` prints it)`,
+          );
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'ddbecKmsAtAws' },
+  );
+}
+
+/** For an error caused by a KMS call made at AWS while DynamoDB is local: what is wrong, and what KMS said. */
+export function kmsAtAwsProblem(error: unknown): string | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 10; depth += 1) {
+    const explanation = kmsAtAwsFailures.get(current);
+    if (explanation !== undefined) {
+      const said = current instanceof Error ? `${current.name}: ${current.message}` : JSON.stringify(current);
+      return `${explanation}; KMS said: ${said.length > 160 ? `${said.slice(0, 160)}…` : said}`;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function endpoint(url: string | undefined, option: string): string | undefined {

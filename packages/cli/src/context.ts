@@ -60,10 +60,14 @@ export function requireConfig(option: string | undefined, env: Env): string {
 
 /** The entry name for `--table`: an entry's name, else the entry whose `tableName` it is. */
 function entryName(path: string, table: string): string {
+  return configuredEntry(path, table) ?? table;
+}
+
+/** The entry of a configuration file that `table` names (entry name or DynamoDB table name), if any. */
+export function configuredEntry(path: string, table: string): string | undefined {
   const tables = peek(path)?.tables ?? {};
   if (Object.hasOwn(tables, table)) return table;
-  const byName = Object.entries(tables).find(([, entry]) => entry.tableName === table);
-  return byName?.[0] ?? table;
+  return Object.entries(tables).find(([, entry]) => entry.tableName === table)?.[0];
 }
 
 /** The parsed file without validation (errors are the loader's to report), for hints only. */

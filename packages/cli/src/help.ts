@@ -1,9 +1,11 @@
-import { GROUPS, optionsOf, type CommandSpec, type OptionSpec } from './spec.js';
+import { canonicalOption, GLOBAL_OPTIONS, GROUPS, OPTION_ALIASES, optionsOf, type CommandSpec, type OptionSpec } from './spec.js';
 
 export const EXIT_CODES: readonly (readonly [number, string])[] = [
   [0, 'success'],
   [1, 'the operation failed: a signature that does not verify, an item not found, a KMS or DynamoDB error, an endpoint that cannot be reached, conflicts left after re-encryption'],
-  [2, 'usage error: an unknown command or option, a missing or malformed argument, an invalid configuration file or a key it names that cannot be read'],
+  [2, 'usage error: an unknown command or option, a missing or malformed argument, an invalid configuration file or a key it names that cannot be read, an AWS profile that does not exist'],
+  [130, 'interrupted (Ctrl-C)'],
+  [141, 'standard output was closed early (`ddbec scan … | head -1`); nothing is printed'],
 ];
 
 function synopsis(spec: CommandSpec): string {
@@ -13,44 +15,73 @@ function synopsis(spec: CommandSpec): string {
 
 function optionLabel(name: string, option: OptionSpec): string {
   const short = option.short === undefined ? '' : `-${option.short}, `;
-  return `${short}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
+  return `${short}--${canonicalOption(name)}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
 }
 
-/** `ddbec help`: every command with its summary. */
-export function overview(commands: readonly CommandSpec[]): string {
-  const width = Math.max(...commands.map((command) => command.name.length)) + 2;
+/** `ddbec help`: every command with its summary, laid out in `width` columns. */
+export function overview(commands: readonly CommandSpec[], width = 80): string {
   const lines = [
     'Usage: ddbec <command> [options]',
     '',
-    'Client-side encryption for Amazon DynamoDB, compatible with the AWS Java and Python DynamoDB Encryption Clients.',
+    wrap('Client-side encryption for Amazon DynamoDB, compatible with the AWS Java and Python DynamoDB Encryption Clients.', width),
     '',
     'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    ...definitions(
+      commands.map((command) => [command.name, command.summary]),
+      width,
+    ),
     '',
     'Options:',
-    '  -h, --help     show help (`ddbec help <command>` for one command)',
-    '  -v, --version  show the version',
+    ...definitions(
+      [
+        ['-h, --help', 'show help (`ddbec help <command>` for one command)'],
+        ['-v, --version', 'show the version'],
+        ...Object.entries(GLOBAL_OPTIONS).map(([name, option]): [string, string] => [optionLabel(name, option), option.description]),
+      ],
+      width,
+    ),
     '',
-    '`ddbec help config` describes the configuration file (ddbec.config.json).',
-    'Exit codes: 0 success, 1 the operation failed, 2 usage error.',
+    wrap('`ddbec help config` describes the configuration file (ddbec.config.json).', width),
+    wrap('Exit codes: 0 success, 1 the operation failed, 2 usage error, 130 interrupted.', width),
     '',
   ];
   return lines.join('\n');
 }
 
-/** `ddbec help <command>` / `ddbec <command> --help`. */
-export function commandHelp(spec: CommandSpec): string {
+/** `ddbec help <command>` / `ddbec <command> --help`, laid out in `width` columns. */
+export function commandHelp(spec: CommandSpec, width = 80): string {
   const options = Object.entries(optionsOf(spec));
-  const width = Math.max(0, ...options.map(([name, option]) => optionLabel(name, option).length)) + 2;
-  const lines = [`Usage: ${synopsis(spec)}`, '', spec.summary];
-  if (spec.details !== undefined) for (const paragraph of spec.details) lines.push('', wrap(paragraph, 96));
+  const lines = [`Usage: ${synopsis(spec)}`, '', wrap(spec.summary, width)];
+  if (spec.details !== undefined) for (const paragraph of spec.details) lines.push('', wrap(paragraph, width));
   if (options.length > 0) {
     lines.push('', 'Options:');
-    for (const [name, option] of options) lines.push(`  ${optionLabel(name, option).padEnd(width)}${option.description}`);
+    lines.push(...definitions(options.map(([name, option]) => [optionLabel(name, option), option.description]), width));
   }
   if (spec.examples !== undefined) lines.push('', 'Examples:', ...spec.examples.map((example) => `  ${example}`));
   lines.push('');
   return lines.join('\n');
+}
+
+/** What a usage error prints after its message: the synopsis and where the full help is. */
+export function shortUsage(spec: CommandSpec | undefined): string {
+  if (spec === undefined) return 'Usage: ddbec <command> [options]\nRun `ddbec help` for the list of commands.\n';
+  return `Usage: ${synopsis(spec)}\nRun \`ddbec ${spec.name} --help\` for its options.\n`;
+}
+
+/** Two-column lines: `  term  text`, the text wrapped under itself (or below the term when the terms are wide). */
+function definitions(rows: readonly (readonly [string, string])[], width: number): string[] {
+  const termWidth = Math.max(0, ...rows.map(([term]) => term.length)) + 2;
+  const column = 2 + termWidth;
+  const lines: string[] = [];
+  for (const [term, text] of rows) {
+    if (width - column >= 30) {
+      const [first = '', ...rest] = wrap(text, width - column).split('\n');
+      lines.push(`  ${term.padEnd(termWidth)}${first}`, ...rest.map((part) => `${' '.repeat(column)}${part}`));
+    } else {
+      lines.push(`  ${term}`, ...wrap(text, width - 6).split('\n').map((part) => `      ${part}`));
+    }
+  }
+  return lines;
 }
 
 /** `ddbec help --markdown`: the reference in packages/cli/docs/cli.md. */
@@ -75,13 +106,18 @@ export function markdown(commands: readonly CommandSpec[]): string {
     ['aws', 'AWS connection'],
     ['config', 'Configuration'],
     ['json', 'Output'],
+    ['global', 'Every command'],
   ] as const) {
     out.push(`**${title}**`, '', '| option | meaning |', '|---|---|');
-    for (const [name, option] of Object.entries(GROUPS[group])) out.push(`| \`${optionLabel(name, option)}\` | ${escape(option.description)} |`);
+    for (const [name, option] of Object.entries(group === 'global' ? GLOBAL_OPTIONS : GROUPS[group])) out.push(`| \`${optionLabel(name, option)}\` | ${escape(option.description)} |`);
     out.push('');
   }
   out.push(
     'Against a loopback endpoint (`ddbec local up`) with no credentials or region configured, dummy credentials and `us-east-1` are used. Against AWS, the SDK’s usual credential chain applies.',
+    '',
+    `Old spellings still accepted: ${Object.entries(OPTION_ALIASES)
+      .map(([old, current]) => `\`--${old}\` (\`--${current}\`)`)
+      .join(', ')}.`,
     '',
     '## Exit codes',
     '',
@@ -89,7 +125,7 @@ export function markdown(commands: readonly CommandSpec[]): string {
     '|---|---|',
     ...EXIT_CODES.map(([code, meaning]) => `| ${code} | ${meaning} |`),
     '',
-    'Errors are printed on one line to standard error, prefixed `ddbec:`; an endpoint that cannot be reached gives a one-line message, not a stack trace.',
+    'Errors are printed on one line to standard error, prefixed `ddbec:`; an endpoint that cannot be reached gives a one-line message, not a stack trace. A usage error adds the command’s synopsis and, for a misspelt command or option, the closest one (`did you mean --table?`).',
     '',
   );
   out.push(CONFIG_REFERENCE.replace(/^# /, '## '));
@@ -111,8 +147,8 @@ export function markdown(commands: readonly CommandSpec[]): string {
 /** The configuration file, for the reference and `ddbec help config`. */
 export const CONFIG_REFERENCE = `# Configuration file: ddbec.config.json
 
-The data commands, \`inspect --config\`, \`metastore\` and \`reencrypt\` read the tables they work on from a
-configuration file: \`--config FILE\`, else \`$DDBEC_CONFIG\`, else \`./ddbec.config.json\`. Applications load
+The data commands, \`inspect\`, \`table create\`, \`metastore\`, \`reencrypt\` and \`at-rest\` read the tables they
+work on from a configuration file: \`--config FILE\`, else \`$DDBEC_CONFIG\`, else \`./ddbec.config.json\`. Applications load
 the same file with \`loadConfig\` from \`ddbec/config\` (its \`encryptionConfig\` is what
 \`EncryptedDynamoDBClient.from\` of \`ddbec/sdk\` takes), so the CLI and the application read a table the same
 way. The JSON Schema ships in the library as \`ddbec.config.schema.json\`; errors name the JSON path

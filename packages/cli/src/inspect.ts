@@ -147,7 +147,7 @@ export function describeClassification(report: AttributeReport): string {
     case 'signed':
       return 'signed only (plaintext)';
     case 'signed-or-untouched':
-      return 'plaintext, signed or untouched (the actions tell; pass --config)';
+      return 'plaintext, signed or untouched (the configured actions tell)';
     case 'untouched':
       return 'untouched (plaintext, not signed)';
   }

@@ -1,11 +1,13 @@
 /** Where a command writes; tests pass their own. */
 export interface Io {
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Standard input, for `-` and `@-` arguments (default: the process's). */
   readonly stdin?: NodeJS.ReadableStream;
   /** Environment variables (default: the process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** False when `--no-color` was given. */
+  readonly color?: boolean;
 }
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
@@ -18,7 +20,8 @@ export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** 130 and 141: 128 + the signal number, as a shell reports a process killed by SIGINT or SIGPIPE. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, brokenPipe: 141 } as const;
 
 /** Prints one line. */
 export function line(stream: { write(text: string): unknown }, text = ''): void {
@@ -38,4 +41,15 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 export function envOf(io: Io): Readonly<Record<string, string | undefined>> {
   return io.env ?? process.env;
+}
+
+/** Whether to colour what goes to `stream`: a terminal, unless `--no-color`, `NO_COLOR` (any value but empty) or `TERM=dumb`. */
+export function colorFor(io: Io, stream: { isTTY?: boolean }): boolean {
+  const env = envOf(io);
+  return io.color !== false && stream.isTTY === true && (env['NO_COLOR'] ?? '') === '' && env['TERM'] !== 'dumb';
+}
+
+/** The width to lay text out in: the terminal's, else 80. */
+export function widthOf(stream: { isTTY?: boolean; columns?: number }): number {
+  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, Item } from 'ddbec';
+import { canonicalizeNumber } from 'ddbec/format';
 import { UsageError, type Io } from './io.js';
 
 /**
@@ -129,6 +130,57 @@ export function valueToJson(value: AttributeValue): unknown {
   if ('M' in value) return { M: toDynamoJson(value.M) };
   if ('L' in value) return { L: value.L.map(valueToJson) };
   return value;
+}
+
+/** A JSON number given as its exact text (plain JSON keeps every digit of a DynamoDB number). */
+class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * An item as plain JSON (what {@link jsonText} prints): native values instead of DynamoDB JSON
+ * (`{"n": 1.5}` for `{"n": {"N": "1.5"}}`), binary as base64, sets as arrays; numbers keep all
+ * their digits.
+ */
+export function plainItem(item: Item): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) out[name] = plainValue(value);
+  return out;
+}
+
+/** `JSON.stringify(value, null, 2)`, except that numbers of {@link plainItem} keep their exact text. */
+export function jsonText(value: unknown, indent = ''): string {
+  if (value instanceof JsonNumber) return value.text;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const inner = `${indent}  `;
+  const parts = Array.isArray(value)
+    ? value.map((member) => jsonText(member, inner))
+    : Object.entries(value)
+        .filter(([, member]) => member !== undefined)
+        .map(([name, member]) => `${JSON.stringify(name)}: ${jsonText(member, inner)}`);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return parts.length === 0 ? `${open}${close}` : `${open}\n${parts.map((part) => `${inner}${part}`).join(',\n')}\n${indent}${close}`;
+}
+
+function plainValue(value: AttributeValue): unknown {
+  if ('S' in value) return value.S;
+  if ('N' in value) return plainNumber(value.N);
+  if ('B' in value) return Buffer.from(value.B).toString('base64');
+  if ('SS' in value) return [...value.SS];
+  if ('NS' in value) return value.NS.map(plainNumber);
+  if ('BS' in value) return value.BS.map((b) => Buffer.from(b).toString('base64'));
+  if ('BOOL' in value) return value.BOOL;
+  if ('M' in value) return plainItem(value.M);
+  if ('L' in value) return value.L.map(plainValue);
+  return null;
+}
+
+function plainNumber(text: string): JsonNumber | string {
+  try {
+    return new JsonNumber(canonicalizeNumber(text));
+  } catch {
+    return text;
+  }
 }
 
 /** A short human rendering of one attribute value: `S  "text"`, `B  3q2+7w== (48 bytes)`. */

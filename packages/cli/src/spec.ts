@@ -55,6 +55,24 @@ export const GROUPS: Readonly<Record<OptionGroup, Readonly<Record<string, Option
   },
 };
 
+/** Options every command accepts (listed once, in `ddbec help`). */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'no-color': { type: 'boolean', description: 'no ANSI colours (also when NO_COLOR is set or TERM=dumb)' },
+};
+
+/**
+ * Old spellings still accepted, by their current name. The parser fills in both names, so a
+ * command reads either.
+ */
+export const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  'kms-endpoint': 'kms-endpoint-url',
+};
+
+/** The current name of an option (`kms-endpoint` → `kms-endpoint-url`). */
+export function canonicalOption(name: string): string {
+  return OPTION_ALIASES[name] ?? name;
+}
+
 /** Every option a command accepts: its own, then its groups'. */
 export function optionsOf(spec: CommandSpec): Record<string, OptionSpec> {
   const all: Record<string, OptionSpec> = { ...spec.options };

@@ -1,13 +1,14 @@
 // `ddbec at-rest …` and `ddbec demo at-rest`: the real binary as a child process against a local
 // stack in this process (DynamoDB front with encryption at rest + local KMS), a dozen tables in
 // assorted states.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type SSESpecification } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyCommand, EnableKeyRotationCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDB, startLocalKms, type LocalDynamoDB, type LocalKms } from '../../local/src/index.js';
+import { main } from '../src/cli.js';
 import { ddbec, ddbecJson } from './support.js';
 
 const DAY = 86_400_000;
@@ -222,5 +223,53 @@ describe('ddbec demo at-rest', () => {
     expect(run.stdout).toMatch(/GetItem fails: ValidationException: KMS key disabled error/);
     expect(run.stdout).toContain('the data is intact');
     expect(run.stdout).toMatch(/HIGH\s+sessions\s+CUSTOMER_MANAGED_KEY_REQUIRED/);
+  });
+});
+
+describe('the configuration and colours', () => {
+  it('status reads ./ddbec.config.json (entry names); audit counts the MetaStore tables of the configuration as encrypted', async () => {
+    const cwd = join(dir, 'project');
+    mkdirSync(cwd);
+    writeFileSync(
+      join(cwd, 'ddbec.config.json'),
+      JSON.stringify({
+        region: 'us-east-1',
+        tables: {
+          orders: {
+            tableName: 'cmk-ok',
+            partitionKey: 'pk',
+            provider: { type: 'most-recent', materialName: 'orders', metaStore: { tableName: 'orders-keys', provider: { type: 'direct-kms', keyId: 'alias/orders' } } },
+          },
+        },
+      }),
+    );
+    await table('orders-keys');
+    const [status, audit] = await Promise.all([
+      ddbecJson<{ table: string; keyType: string }>(['at-rest', 'status', 'orders'], { env, cwd }),
+      ddbecJson<AuditJson>(['at-rest', 'audit', '--tables', 'cmk-ok,orders-keys,owned-plain'], { env, cwd }),
+    ]);
+    expect(status.result.code, status.result.stderr).toBe(0);
+    expect(status.json).toMatchObject({ table: 'cmk-ok', keyType: 'customer-managed' });
+    expect(audit.json.tables.map((t) => [t.table, t.clientSide])).toEqual([
+      ['cmk-ok', true],
+      ['orders-keys', true],
+      ['owned-plain', false],
+    ]);
+    expect(audit.json.findings.filter((f) => f.code === 'CLIENT_SIDE_NOT_CONFIGURED').map((f) => f.table)).toEqual(['owned-plain']);
+  });
+
+  it('colours a terminal, unless NO_COLOR, TERM=dumb or --no-color', async () => {
+    const report = async (args: readonly string[], extra: Record<string, string> = {}): Promise<string> => {
+      let text = '';
+      const io = { stdout: { isTTY: true, write: (chunk: string) => (text += chunk) }, stderr: { write: () => true }, env: { ...env, ...extra } };
+      expect(await main(['at-rest', 'audit', '--tables', 'owned-plain', '--require-customer-managed', ...args], io)).toBe(0);
+      return text;
+    };
+    const ansi = '\u001b[';
+    expect(await report([])).toContain(ansi);
+    expect(await report([], { TERM: 'xterm-256color', NO_COLOR: '' })).toContain(ansi);
+    expect(await report([], { NO_COLOR: '1' })).not.toContain(ansi);
+    expect(await report([], { TERM: 'dumb' })).not.toContain(ansi);
+    expect(await report(['--no-color'])).not.toContain(ansi);
   });
 });

@@ -5,6 +5,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { countCommands, startKmsProcess } from './kms-process.mjs';
 import { AttributeActions, ItemEncryptor } from '../dist/esm/index.js';
 import { DirectKmsMaterialsProvider } from '../dist/esm/providers/direct-kms/index.js';
+import { table } from './report.mjs';
 
 const ITEMS = Number(process.env.BENCH_KMS_ITEMS ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_KMS_LATENCY_MS ?? 10);
@@ -33,7 +34,15 @@ export async function benchDirectKms() {
     const encryptor = new ItemEncryptor({ materialsProvider: new DirectKmsMaterialsProvider({ kmsClient, keyId }) });
     const config = { encryptionContext: { tableName: 'bench', partitionKeyName: 'pk' }, attributeActions: new AttributeActions().withKeyAttributes('pk') };
     const items = Array.from({ length: ITEMS }, (_, i) => ({ pk: { S: `item-${i}` }, name: { S: 'Ada Lovelace' }, balance: { N: String(i * 3.5) } }));
-    const rows = [];
+    const rows = table(`Direct KMS, local KMS (own process) with ${LATENCY_MS} ms injected latency per call (one data key per item)`, [
+      { name: 'mode', width: 12 },
+      { name: 'items' },
+      { name: 'KMS calls' },
+      { name: 'encrypt items/s' },
+      { name: 'decrypt items/s' },
+      { name: 'speed-up ×', decimals: 1 },
+    ]);
+    let sequential;
     for (const [mode, limit] of [['sequential', 1], [`${CONCURRENCY} in flight`, CONCURRENCY]]) {
       calls.total = 0;
       let start = performance.now();
@@ -42,11 +51,17 @@ export async function benchDirectKms() {
       start = performance.now();
       await mapBounded(stored, limit, (item) => encryptor.decryptItem(item, config));
       const decryptMs = performance.now() - start;
-      rows.push({ mode, items: ITEMS, 'KMS calls': calls.total, 'encrypt items/s': Math.round(ITEMS / (encryptMs / 1000)), 'decrypt items/s': Math.round(ITEMS / (decryptMs / 1000)) });
+      const encryptRate = ITEMS / (encryptMs / 1000);
+      rows.row({
+        mode,
+        items: ITEMS,
+        'KMS calls': calls.total,
+        'encrypt items/s': encryptRate,
+        'decrypt items/s': ITEMS / (decryptMs / 1000),
+        'speed-up ×': sequential === undefined ? undefined : encryptRate / sequential,
+      });
+      sequential ??= encryptRate;
     }
-    rows[1]['speed-up'] = (rows[1]['encrypt items/s'] / rows[0]['encrypt items/s']).toFixed(1) + '×';
-    console.log(`Direct KMS, local KMS (own process) with ${LATENCY_MS} ms injected latency per call (one data key per item)`);
-    console.table(rows);
   } finally {
     kmsClient.destroy();
     await kms.stop();

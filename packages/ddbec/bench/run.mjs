@@ -14,6 +14,7 @@ import {
 } from '../dist/esm/index.js';
 import { serializeAttribute } from '../dist/esm/format/index.js';
 import { MemoryMetaStore, MostRecentProvider } from '../dist/esm/metastore/index.js';
+import { table } from './report.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -137,7 +138,16 @@ async function rate(fn) {
   return ops / (Number(now - start) / 1e9);
 }
 
-const rows = [];
+const floorTable = table(`ddbec bench — Node ${process.version}, best of ${ROUNDS} rounds × ${SECONDS}s; ×floor = ddbec time / raw node:crypto time for the same item (1.00 = no overhead)`, [
+  { name: 'item', width: 30 },
+  { name: 'provider', width: 11 },
+  { name: 'encrypt items/s' },
+  { name: 'floor enc/s' },
+  { name: 'encrypt ×floor', decimals: 2 },
+  { name: 'decrypt items/s' },
+  { name: 'floor dec/s' },
+  { name: 'decrypt ×floor', decimals: 2 },
+]);
 for (const [itemName, make] of [['typical', typicalItem], ['large', largeItem]]) {
   const item = make();
   for (const [providerName, provider] of Object.entries(providers)) {
@@ -151,20 +161,18 @@ for (const [itemName, make] of [['typical', typicalItem], ['large', largeItem]])
       best.floorDec = Math.max(best.floorDec, await rate(() => floor.decrypt()));
       best.dec = Math.max(best.dec, await rate(() => encryptor.decryptItem(stored, config)));
     }
-    rows.push({
+    floorTable.row({
       item: `${itemName} (${Object.keys(item).length} attrs, ${(size(item) / 1024).toFixed(1)} KiB)`,
       provider: providerName,
-      'encrypt items/s': Math.round(best.enc),
-      'floor enc/s': Math.round(best.floorEnc),
-      'encrypt ×floor': (best.floorEnc / best.enc).toFixed(2),
-      'decrypt items/s': Math.round(best.dec),
-      'floor dec/s': Math.round(best.floorDec),
-      'decrypt ×floor': (best.floorDec / best.dec).toFixed(2),
+      'encrypt items/s': best.enc,
+      'floor enc/s': best.floorEnc,
+      'encrypt ×floor': best.floorEnc / best.enc,
+      'decrypt items/s': best.dec,
+      'floor dec/s': best.floorDec,
+      'decrypt ×floor': best.floorDec / best.dec,
     });
   }
 }
-console.log(`ddbec bench — Node ${process.version}, best of ${ROUNDS} rounds × ${SECONDS}s; ×floor = ddbec time / raw node:crypto time for the same item (1.00 = no overhead)`);
-console.table(rows);
 
 // ---- MostRecentProvider on a warm cache vs the static provider ------------------------------
 // A warm MostRecentProvider makes no store (or KMS) call per item: each item gets a fresh
@@ -186,17 +194,15 @@ console.table(rows);
   }
   const s = best.static;
   const m = best['most-recent (warm)'];
-  console.log('MostRecentProvider (warm cache, typical item) vs static — ×static = time per item relative to static');
-  console.table([
-    { provider: 'static', 'encrypt items/s': Math.round(s.enc), 'decrypt items/s': Math.round(s.dec) },
-    {
-      provider: 'most-recent (warm)',
-      'encrypt items/s': Math.round(m.enc),
-      'decrypt items/s': Math.round(m.dec),
-      'encrypt ×static': (s.enc / m.enc).toFixed(2),
-      'decrypt ×static': (s.dec / m.dec).toFixed(2),
-    },
+  const mostRecentTable = table('MostRecentProvider (warm cache, typical item) vs static — ×static = time per item relative to static', [
+    { name: 'provider', width: 18 },
+    { name: 'encrypt items/s' },
+    { name: 'decrypt items/s' },
+    { name: 'encrypt ×static', decimals: 2 },
+    { name: 'decrypt ×static', decimals: 2 },
   ]);
+  mostRecentTable.row({ provider: 'static', 'encrypt items/s': s.enc, 'decrypt items/s': s.dec });
+  mostRecentTable.row({ provider: 'most-recent (warm)', 'encrypt items/s': m.enc, 'decrypt items/s': m.dec, 'encrypt ×static': s.enc / m.enc, 'decrypt ×static': s.dec / m.dec });
 }
 
 // ---- Direct KMS with injected latency ---------------------------------------------------------

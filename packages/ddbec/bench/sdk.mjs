@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { AttributeActions, CryptoAction, ItemEncryptor, SecretKey, StaticMaterialsProvider } from '../dist/esm/index.js';
 import { EncryptedDynamoDBClient } from '../dist/esm/sdk/index.js';
 import { startLocalDynamoDB } from '../../local/dist/index.js';
+import { table } from './report.mjs';
 
 const N = Number(process.env.BENCH_ITEMS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -102,16 +103,22 @@ async function measure(label, plain) {
   return {
     backend: label,
     requests: `${N} PutItem + 1 Query (${N} items)`,
-    'by hand ms': best.byHand.toFixed(1),
-    'middleware ms': best.middleware.toFixed(1),
-    'middleware ÷ by hand': (best.middleware / best.byHand).toFixed(3),
+    'by hand ms': best.byHand,
+    'middleware ms': best.middleware,
+    'middleware ÷ by hand': best.middleware / best.byHand,
   };
 }
 
-const rows = [];
+const rows = table(`ddbec sdk bench — Node ${process.version}, static provider, best of ${ROUNDS} interleaved rounds; ratio 1.000 = no overhead`, [
+  { name: 'backend', width: 25 },
+  { name: 'requests', width: 30 },
+  { name: 'by hand ms', decimals: 1 },
+  { name: 'middleware ms', decimals: 1 },
+  { name: 'middleware ÷ by hand', decimals: 3 },
+]);
 {
   const plain = new DynamoDBClient({ ...clientOptions, endpoint: 'http://127.0.0.1:9', requestHandler: memoryHandler });
-  rows.push(await measure('in-memory HTTP handler', plain));
+  rows.row(await measure('in-memory HTTP handler', plain));
 }
 {
   const db = await startLocalDynamoDB();
@@ -131,13 +138,11 @@ const rows = [];
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  rows.push(await measure('local DynamoDB (dynalite)', plain));
+  rows.row(await measure('local DynamoDB (dynalite)', plain));
   plain.destroy();
   await db.stop();
 }
 
-console.log(`ddbec sdk bench — Node ${process.version}, static provider, best of ${ROUNDS} interleaved rounds; ratio 1.000 = no overhead`);
-console.table(rows);
 
 // ---- Direct KMS: one Query of 1,000 items, each needing a KMS Decrypt with 10 ms latency ---------
 // The encrypted client decrypts the items of a page with bounded concurrency (default 16);
@@ -169,7 +174,14 @@ console.table(rows);
     for (let i = 0; i < stored.length; i += 25) {
       await plain.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: stored.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
     }
-    const kmsRows = [];
+    const kmsRows = table(`Query through the encrypted client, Direct KMS provider, local KMS (own process) with ${LATENCY_MS} ms latency per call`, [
+      { name: 'decryption', width: 27 },
+      { name: 'items' },
+      { name: 'KMS Decrypt calls' },
+      { name: 'query ms' },
+      { name: 'speed-up ×', decimals: 1 },
+    ]);
+    let sequentialMs;
     for (const concurrency of [1, undefined]) {
       const client = EncryptedDynamoDBClient.from(plain, {
         tables: { [TABLE]: { itemEncryptor: kmsEncryptor, attributeActions: actions, keySchema } },
@@ -185,11 +197,15 @@ console.table(rows);
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      kmsRows.push({ decryption: concurrency === 1 ? 'sequential (concurrency: 1)' : 'default concurrency (16)', items: count, 'KMS Decrypt calls': calls.total, 'query ms': ms.toFixed(0) });
+      kmsRows.row({
+        decryption: concurrency === 1 ? 'sequential (concurrency: 1)' : 'default concurrency (16)',
+        items: count,
+        'KMS Decrypt calls': calls.total,
+        'query ms': ms,
+        'speed-up ×': sequentialMs === undefined ? undefined : sequentialMs / ms,
+      });
+      sequentialMs ??= ms;
     }
-    kmsRows[1]['speed-up'] = `${(Number(kmsRows[0]['query ms']) / Number(kmsRows[1]['query ms'])).toFixed(1)}×`;
-    console.log(`Query through the encrypted client, Direct KMS provider, local KMS (own process) with ${LATENCY_MS} ms latency per call`);
-    console.table(kmsRows);
   } finally {
     plain.destroy();
     kmsClient.destroy();

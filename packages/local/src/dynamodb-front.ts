@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { crc32 } from './crc32.js';
 import { close, listen } from './service.js';
 
 /**
@@ -210,6 +211,9 @@ function send(res: ServerResponse, response: FrontResponse): void {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) if (value !== undefined) res.setHeader(name, value);
   res.setHeader('content-length', body.length);
+  // DynamoDB's checksum of the body; SDKs that check it (botocore) reject a body a handler
+  // changed under the backend's header, and retry a call that already succeeded.
+  res.setHeader('x-amz-crc32', String(crc32(body)));
   res.end(body);
 }
 

@@ -16,9 +16,10 @@ import {
   type TableEncryption,
 } from 'ddbec/at-rest';
 import { awsClients, type AwsClients, type AwsOptions } from '../aws.js';
+import type { ConfigFile } from 'ddbec/config';
 import { configPath, readConfigDocument } from '../context.js';
 import { writeFileAtomic } from '@ddbec/local/files';
-import { EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
+import { colorFor, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
 import { startLocalStack } from '../local/stack.js';
 import { awsOptionsOf, flag, num, str, type CommandSpec } from '../spec.js';
 
@@ -38,26 +39,50 @@ async function withClients<T>(options: AwsOptions, env: Env, work: (clients: Aws
 // ---- status ----------------------------------------------------------------------------------
 
 export interface AtRestStatusOptions extends AwsOptions {
-  /** One table; omit for every table of the account and region. */
+  /** One table (a DynamoDB table, or an entry of the configuration); omit for every table of the account and region. */
   readonly table?: string | undefined;
+  /** The configuration, for its region and table entries (default: $DDBEC_CONFIG, else ./ddbec.config.json if present). */
+  readonly config?: string | undefined;
   readonly json?: boolean | undefined;
 }
 
 /** `ddbec at-rest status [TABLE]`: how one table (or every table) is encrypted at rest. */
 export async function atRestStatus(options: AtRestStatusOptions, io: Io): Promise<number> {
-  return withClients(options, envOf(io), async (clients) => {
+  const env = envOf(io);
+  const path = configPath(options.config, env);
+  const document = path === undefined ? undefined : readConfigDocument(path);
+  const entry = options.table === undefined || document === undefined ? undefined : document.tables[options.table];
+  const table = entry?.tableName ?? options.table;
+  return withClients(options, env, async (clients) => {
     const at = { dynamodb: clients.dynamodb, kms: clients.kms() };
-    if (options.table === undefined) {
+    if (table === undefined) {
       const report = await auditEncryption(at);
       if (options.json) printJson(io, report.tables);
       else io.stdout.write(formatAuditText({ ...report, findings: [] }).replace(/\nNo findings\.\n$/, '\n'));
       return EXIT.ok;
     }
-    const state = await describeTableEncryption(at, options.table);
+    const state = await describeTableEncryption(at, table);
     if (options.json) printJson(io, state);
     else printState(io, state);
     return EXIT.ok;
-  });
+  }, regionOf(document));
+}
+
+function regionOf(document: ConfigFile | undefined): string | undefined {
+  return typeof document?.region === 'string' ? document.region : undefined;
+}
+
+/**
+ * The DynamoDB tables whose items a configuration encrypts: its tables, and the MetaStore
+ * tables of its most-recent providers (their rows are encrypted by the inner provider).
+ */
+export function clientSideTablesOf(document: ConfigFile): string[] {
+  const names = new Set<string>();
+  for (const [name, entry] of Object.entries(document.tables)) {
+    names.add(entry.tableName ?? name);
+    if (entry.provider?.type === 'most-recent') names.add(entry.provider.metaStore.tableName);
+  }
+  return [...names];
 }
 
 function printState(io: Io, state: TableEncryption): void {
@@ -137,12 +162,10 @@ export interface AtRestAuditOptions extends AwsOptions {
   readonly requireCustomerManaged?: boolean | undefined;
   /** Warn this many hours before an inaccessible table is archived (default 48). */
   readonly archiveWarningHours?: number | undefined;
-  /** A ddbec configuration whose tables have client-side encryption (default: $DDBEC_CONFIG, else ./ddbec.config.json if present). */
+  /** A ddbec configuration: its tables and their MetaStore tables have client-side encryption (default: $DDBEC_CONFIG, else ./ddbec.config.json if present). */
   readonly config?: string | undefined;
   /** Exit 1 when a finding is this severe or worse. */
   readonly failOn?: Severity | undefined;
-  /** ANSI colours in the text report (default: when standard output is a terminal). */
-  readonly color?: boolean | undefined;
 }
 
 /** `ddbec at-rest audit`: every table's encryption at rest and the findings, as text, JSON and/or HTML. */
@@ -150,8 +173,8 @@ export async function atRestAudit(options: AtRestAuditOptions, io: Io): Promise<
   const env = envOf(io);
   const path = configPath(options.config, env);
   const document = path === undefined ? undefined : readConfigDocument(path);
-  const clientSideTables = document === undefined ? undefined : Object.entries(document.tables).map(([name, entry]) => entry.tableName ?? name);
-  const region = typeof document?.region === 'string' ? document.region : undefined;
+  const clientSideTables = document === undefined ? undefined : clientSideTablesOf(document);
+  const region = regionOf(document);
   const report: AuditReport = await withClients(
     options,
     env,
@@ -173,7 +196,7 @@ export async function atRestAudit(options: AtRestAuditOptions, io: Io): Promise<
     line(options.json ? io.stderr : io.stdout, `wrote the HTML report to ${file}`);
   }
   if (options.json) io.stdout.write(formatAuditJson(report));
-  else if (options.html === undefined) io.stdout.write(formatAuditText(report, { color: options.color ?? io.stdout.isTTY === true }));
+  else if (options.html === undefined) io.stdout.write(formatAuditText(report, { color: colorFor(io, io.stdout) }));
   else {
     const counts = SEVERITIES.filter((s) => report.summary.findings[s] > 0).map((s) => `${report.summary.findings[s]} ${s}`);
     line(io.stdout, `${report.summary.tables} tables, ${report.findings.length === 0 ? 'no findings' : `findings: ${counts.join(', ')}`}`);
@@ -266,7 +289,7 @@ export async function demoAtRest(_options: Record<string, never>, io: Io): Promi
 
     out('4. Audit (policy: customer managed keys required; "orders" has client-side encryption configured):');
     const report = await auditEncryption(at, { requireCustomerManagedKey: true, clientSideTables: ['orders'] });
-    for (const text of formatAuditText(report, { color: io.stdout.isTTY === true }).trimEnd().split('\n')) out(text === '' ? '' : `   ${text}`);
+    for (const text of formatAuditText(report, { color: colorFor(io, io.stdout) }).trimEnd().split('\n')) out(text === '' ? '' : `   ${text}`);
     out();
     out('Try it on your tables: ddbec at-rest status | ddbec at-rest set TABLE --key KEY | ddbec at-rest audit --html report.html');
     return EXIT.ok;
@@ -280,18 +303,25 @@ export async function demoAtRest(_options: Record<string, never>, io: Io): Promi
 
 const FAIL_ON = new Set<string>(SEVERITIES);
 
+const CONFIG_OPTION = {
+  type: 'string',
+  value: 'FILE',
+  description: 'ddbec configuration, for its region and tables (default: $DDBEC_CONFIG, else ./ddbec.config.json if present)',
+} as const;
+
 export const atRestCommands: readonly CommandSpec[] = [
   {
     name: 'at-rest status',
     summary: "show how a table (or every table) is encrypted at rest: key type, KMS key, key state, rotation, inaccessibility",
     args: '[TABLE]',
     positionals: [0, 1],
+    options: { config: CONFIG_OPTION },
     groups: ['aws', 'json'],
     details: [
       'DynamoDB encrypts every table at rest with one of three keys: the AWS owned key (default, free), the AWS managed key `alias/aws/dynamodb`, or a customer managed KMS key. For KMS keys the key state (Enabled, Disabled, PendingDeletion), rotation and — when the key is unusable — since when the table is inaccessible and when DynamoDB will archive it (7 days later) are shown.',
     ],
     examples: ['ddbec at-rest status', 'ddbec at-rest status orders --json'],
-    run: ({ values, positionals }, io) => atRestStatus({ ...awsOptionsOf(values), table: positionals[0], json: flag(values, 'json') }, io),
+    run: ({ values, positionals }, io) => atRestStatus({ ...awsOptionsOf(values), table: positionals[0], config: str(values, 'config'), json: flag(values, 'json') }, io),
   },
   {
     name: 'at-rest set',
@@ -335,12 +365,12 @@ export const atRestCommands: readonly CommandSpec[] = [
       tables: { type: 'string', value: 'A,B,…', description: 'only these tables (default: every table)' },
       'require-customer-managed': { type: 'boolean', description: 'report tables that do not use a customer managed key' },
       'archive-warning-hours': { type: 'string', value: 'N', description: 'warn when an inaccessible table is archived within N hours (default 48)' },
-      config: { type: 'string', value: 'FILE', description: 'ddbec configuration: its tables have client-side encryption (default: $DDBEC_CONFIG, else ./ddbec.config.json if present)' },
+      config: CONFIG_OPTION,
       'fail-on': { type: 'string', value: 'SEVERITY', description: 'exit 1 when a finding is this severe or worse (critical, high, medium, low, info)' },
     },
     groups: ['aws', 'json'],
     details: [
-      'Findings: TABLE_ARCHIVED, TABLE_INACCESSIBLE, ARCHIVE_DEADLINE_NEAR, KEY_DISABLED, KEY_PENDING_DELETION, KEY_NOT_FOUND (critical); CUSTOMER_MANAGED_KEY_REQUIRED, TABLE_NOT_FOUND (high); KEY_ROTATION_DISABLED, KEY_STATE_UNKNOWN, CLIENT_SIDE_TABLE_MISSING (medium); CLIENT_SIDE_NOT_CONFIGURED (low); ENCRYPTION_UPDATING (info).',
+      'Findings: TABLE_ARCHIVED, TABLE_INACCESSIBLE, ARCHIVE_DEADLINE_NEAR, KEY_DISABLED, KEY_PENDING_DELETION, KEY_NOT_FOUND (critical); CUSTOMER_MANAGED_KEY_REQUIRED, TABLE_NOT_FOUND (high); KEY_ROTATION_DISABLED, KEY_STATE_UNKNOWN, CLIENT_SIDE_TABLE_MISSING (medium); CLIENT_SIDE_NOT_CONFIGURED (low); ENCRYPTION_UPDATING (info). With a configuration, its tables and the MetaStore tables of its most-recent providers count as encrypted client-side.',
     ],
     examples: ['ddbec at-rest audit', 'ddbec at-rest audit --html at-rest.html --require-customer-managed', 'ddbec at-rest audit --json --fail-on critical'],
     run: ({ values }, io) => {

@@ -2,14 +2,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CommandFailed, EXIT, envOf, type Io } from '../io.js';
-import { num, int, type CommandSpec } from '../spec.js';
+import { createInterface } from 'node:readline';
+import { CommandFailed, EXIT, envOf, printJson, type Io } from '../io.js';
+import { flag, int, num, type CommandSpec } from '../spec.js';
 
 export interface BenchOptions {
-  /** Seconds per measurement (BENCH_SECONDS, default 1). */
+  /** Seconds per measurement (BENCH_SECONDS, default 1; 0.2 with `quick`). */
   readonly seconds?: number | undefined;
-  /** Rounds per measurement; the best is kept (BENCH_ROUNDS, default 3). */
+  /** Rounds per measurement; the best is kept (BENCH_ROUNDS, default 3; 1 with `quick`). */
   readonly rounds?: number | undefined;
+  /** A short run (about 15 s): shorter measurements, one round, fewer items in the KMS and SDK parts. */
+  readonly quick?: boolean | undefined;
+  /** One JSON document at the end instead of the tables as they come. */
+  readonly json?: boolean | undefined;
   /** The suite to run; default the installed library's `bench/run.mjs` ({@link benchScript}). */
   readonly script?: string | undefined;
 }
@@ -19,7 +24,20 @@ export function benchScript(): string {
   return join(dirname(createRequire(import.meta.url).resolve('ddbec/package.json')), 'bench', 'run.mjs');
 }
 
-/** `ddbec bench`: runs the library's benchmark suite (a source checkout's `bench/run.mjs`) and prints its tables. */
+/** The settings of `--quick`, as the suite's environment variables. */
+const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '200' };
+
+interface BenchTable {
+  readonly title: string;
+  readonly columns: string[];
+  readonly rows: Record<string, unknown>[];
+}
+
+/**
+ * `ddbec bench`: runs the library's benchmark suite (a source checkout's `bench/run.mjs`). Its
+ * tables are printed a row at a time as the measurements finish; with `json`, the suite prints
+ * JSON lines (`BENCH_FORMAT=json`) that become one document.
+ */
 export async function bench(options: BenchOptions, io: Io): Promise<number> {
   const script = options.script ?? benchScript();
   if (!existsSync(script)) {
@@ -29,32 +47,60 @@ export async function bench(options: BenchOptions, io: Io): Promise<number> {
   }
   const env = {
     ...envOf(io),
+    ...(options.quick === true ? QUICK : {}),
     ...(options.seconds === undefined ? {} : { BENCH_SECONDS: String(options.seconds) }),
     ...(options.rounds === undefined ? {} : { BENCH_ROUNDS: String(options.rounds) }),
+    ...(options.json === true ? { BENCH_FORMAT: 'json' } : {}),
   };
   const child = spawn(process.execPath, [script], { cwd: dirname(script), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()));
+  const tables: BenchTable[] = [];
+  if (options.json === true) {
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      if (!collect(tables, text)) io.stderr.write(`${text}\n`);
+    });
+  } else {
+    child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()));
+  }
   child.stderr.on('data', (chunk: Buffer) => io.stderr.write(chunk.toString()));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', resolve);
   });
   if (code !== 0) throw new CommandFailed(`the benchmark suite failed (exit ${code ?? 'signal'})`);
+  if (options.json === true) printJson(io, { node: process.version, seconds: Number(env.BENCH_SECONDS ?? 1), rounds: Number(env.BENCH_ROUNDS ?? 3), tables });
   return EXIT.ok;
+}
+
+/** One JSON line of the suite: a table (`{table, columns}`) or one of its rows (`{table, row}`); false for any other line. */
+function collect(tables: BenchTable[], text: string): boolean {
+  let record: { table?: unknown; columns?: unknown; row?: unknown };
+  try {
+    record = JSON.parse(text) as typeof record;
+  } catch {
+    return false;
+  }
+  const table = typeof record.table === 'string' ? record.table : undefined;
+  if (table !== undefined && Array.isArray(record.columns)) tables.push({ title: table, columns: record.columns.map(String), rows: [] });
+  else if (table !== undefined && typeof record.row === 'object' && record.row !== null) tables.find((entry) => entry.title === table)?.rows.push(record.row as Record<string, unknown>);
+  else return false;
+  return true;
 }
 
 export const benchCommands: readonly CommandSpec[] = [
   {
     name: 'bench',
-    summary: 'run the library’s benchmark suite and print its tables (items/s against the raw node:crypto floor)',
+    summary: 'run the library’s benchmark suite: items/s against the raw node:crypto floor, the SDK integration’s overhead, Direct KMS concurrency',
     options: {
-      seconds: { type: 'string', value: 'S', description: 'seconds per measurement (default 1)' },
-      rounds: { type: 'string', value: 'N', description: 'rounds per measurement, best kept (default 3)' },
+      seconds: { type: 'string', value: 'S', description: 'seconds per measurement (default 1; 0.2 with --quick)' },
+      rounds: { type: 'string', value: 'N', description: 'rounds per measurement, best kept (default 3; 1 with --quick)' },
+      quick: { type: 'boolean', description: 'a short run (about 15 s) with fewer items: for a first look, not for figures' },
     },
+    groups: ['json'],
     details: [
-      'Runs `bench/run.mjs` of the installed ddbec library. The suite is part of the source repository, not of the published package: when it is missing, the command says so and exits 1.',
+      'Runs `bench/run.mjs` of the installed ddbec library; each row is printed as soon as it is measured. With --json, one document at the end: `{ node, seconds, rounds, tables: [{ title, columns, rows }] }`. The suite is part of the source repository, not of the published package: when it is missing, the command says so and exits 1.',
     ],
-    examples: ['ddbec bench', 'ddbec bench --seconds 0.2 --rounds 1'],
-    run: ({ values }, io) => bench({ seconds: num(values, 'seconds', 0.01), rounds: int(values, 'rounds', 1, 100) }, io),
+    examples: ['ddbec bench', 'ddbec bench --quick', 'ddbec bench --json > bench.json'],
+    run: ({ values }, io) =>
+      bench({ seconds: num(values, 'seconds', 0.01), rounds: int(values, 'rounds', 1, 100), quick: flag(values, 'quick'), json: flag(values, 'json') }, io),
   },
 ];

@@ -1,14 +1,16 @@
 import { CryptoAction, type Item } from 'ddbec';
 import type { AwsOptions } from '../aws.js';
 import { openTable, type ConfigOptions } from '../context.js';
-import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
-import { argumentText, parseJson, itemLines, toDynamoJson, toItem, type ItemFormat } from '../items.js';
+import { CommandFailed, EXIT, envOf, line, UsageError, type Io } from '../io.js';
+import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
 import { EncryptedTable, type ReadFailure } from '../table.js';
 
 export interface TableCommandOptions extends ConfigOptions, AwsOptions {
   readonly table: string;
   readonly json?: boolean | undefined;
+  /** Print JSON with native values instead of DynamoDB JSON (implies `json`). */
+  readonly plain?: boolean | undefined;
   /** How `--item` / `--key` JSON is read: `auto` (default), `dynamodb` or `plain`. */
   readonly format?: ItemFormat | undefined;
 }
@@ -24,6 +26,18 @@ async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: 
 
 async function readItem(value: string, io: Io, what: string, format: ItemFormat | undefined): Promise<Item> {
   return toItem(parseJson(await argumentText(value, io, what), what), what, format);
+}
+
+/**
+ * Prints a result in the AWS CLI's shapes (`Item`, `Items`, `Count`, …); `items` turns every
+ * item in it into DynamoDB JSON, or into plain JSON with `--plain`.
+ */
+function printResult(io: Io, options: TableCommandOptions, result: (items: (item: Item) => unknown) => Record<string, unknown>): void {
+  io.stdout.write(`${jsonText(result(options.plain === true ? plainItem : toDynamoJson))}\n`);
+}
+
+function wantsJson(options: TableCommandOptions): boolean {
+  return options.json === true || options.plain === true;
 }
 
 function describeKey(key: Item): string {
@@ -52,8 +66,9 @@ export async function put(options: PutOptions, io: Io): Promise<number> {
       else if (action === CryptoAction.SignOnly) counts.signed += 1;
       else counts.untouched += 1;
     }
-    if (options.json) printJson(io, { table: table.name, key: toDynamoJson(table.keyOf(item)), ...counts });
-    else {
+    if (wantsJson(options)) {
+      printResult(io, options, (json) => ({ TableName: table.name, Key: json(table.keyOf(item)), Encrypted: counts.encrypted, SignedOnly: counts.signed, Untouched: counts.untouched }));
+    } else {
       line(io.stdout, `put ${describeKey(table.keyOf(item))} into ${table.name}: ${counts.encrypted} encrypted, ${counts.signed} signed only, ${counts.untouched} untouched`);
     }
     return EXIT.ok;
@@ -64,15 +79,17 @@ export async function put(options: PutOptions, io: Io): Promise<number> {
 
 export interface GetOptions extends TableCommandOptions {
   readonly key: string;
+  /** Print the item as stored (encrypted and signed), without verifying or decrypting it. */
+  readonly stored?: boolean | undefined;
 }
 
 /** `ddbec get`: reads an item, verifies its signature and decrypts it. Exit 1 when there is no such item. */
 export async function get(options: GetOptions, io: Io): Promise<number> {
   const key = await readItem(options.key, io, '--key', options.format);
   return withTable(options, io, async (table) => {
-    const item = await table.get(key);
+    const item = options.stored === true ? await table.getRaw(key) : await table.get(key);
     if (item === undefined) throw new CommandFailed(`item not found: ${describeKey(key)} in ${table.name}`);
-    if (options.json) printJson(io, { item: toDynamoJson(item) });
+    if (wantsJson(options)) printResult(io, options, (json) => ({ Item: json(item) }));
     else io.stdout.write(`${itemLines(item).join('\n')}\n`);
     return EXIT.ok;
   });
@@ -86,7 +103,7 @@ export async function deleteItem(options: GetOptions, io: Io): Promise<number> {
   return withTable(options, io, async (table) => {
     const old = await table.delete(key);
     if (old === undefined) throw new CommandFailed(`item not found: ${describeKey(key)} in ${table.name}`);
-    if (options.json) printJson(io, { deleted: true, table: table.name, key: toDynamoJson(key) });
+    if (wantsJson(options)) printResult(io, options, (json) => ({ TableName: table.name, Key: json(key), Deleted: true }));
     else line(io.stdout, `deleted ${describeKey(key)} from ${table.name}`);
     return EXIT.ok;
   });
@@ -190,13 +207,13 @@ async function readMany(
     start = result.lastEvaluatedKey;
   } while (start !== undefined && items.length < limit);
   const shown = items.slice(0, limit);
-  if (options.json) {
-    printJson(io, {
-      items: shown.map(toDynamoJson),
-      count: shown.length,
-      scannedCount: scanned,
-      failures: failures.map((failure) => ({ ...failure, key: toDynamoJson(failure.key) })),
-    });
+  if (wantsJson(options)) {
+    printResult(io, options, (json) => ({
+      Items: shown.map(json),
+      Count: shown.length,
+      ScannedCount: scanned,
+      Failures: failures.map((failure) => ({ Key: json(failure.key), Code: failure.code, Message: failure.message })),
+    }));
   } else {
     shown.forEach((item, index) => {
       if (index > 0) line(io.stdout);
@@ -212,6 +229,7 @@ async function readMany(
 
 const FORMAT = {
   format: { type: 'string', value: 'FORMAT', description: 'how --item/--key/--values JSON is read: auto (default), dynamodb or plain' },
+  plain: { type: 'boolean', description: 'print JSON with native values (plain JSON) instead of DynamoDB JSON; implies --json' },
 } as const;
 
 function format(values: Values): ItemFormat | undefined {
@@ -221,11 +239,18 @@ function format(values: Values): ItemFormat | undefined {
 }
 
 function tableOptions(values: Values): TableCommandOptions {
-  return { ...awsOptionsOf(values), config: str(values, 'config'), table: requireStr(values, 'table'), json: flag(values, 'json'), format: format(values) };
+  return {
+    ...awsOptionsOf(values),
+    config: str(values, 'config'),
+    table: requireStr(values, 'table'),
+    json: flag(values, 'json'),
+    plain: flag(values, 'plain'),
+    format: format(values),
+  };
 }
 
 const ITEMS_NOTE =
-  'Items and keys are JSON: DynamoDB JSON (`{"pk": {"S": "c-1"}}`, binary as base64 — what the AWS CLI prints) or plain JSON (`{"pk": "c-1"}`); give the text, `@file`, or `-` for standard input. `--json` prints items as DynamoDB JSON.';
+  'Items and keys are JSON: DynamoDB JSON (`{"pk": {"S": "c-1"}}`, binary as base64 — what the AWS CLI prints) or plain JSON (`{"pk": "c-1"}`); give the text, `@file`, or `-` for standard input. `--json` prints what the AWS CLI prints (`{"Item": …}`, `{"Items": […], "Count": …, "ScannedCount": …}`, items as DynamoDB JSON), which `ddbec inspect -` reads; `--plain` prints the same with native values (`{"Item": {"pk": "c-1", "n": 1.5}}`; binary as base64, sets as arrays), which `--format plain` reads back.';
 
 const READ_OPTIONS = {
   limit: { type: 'string', value: 'N', description: 'stop after N items' },
@@ -251,11 +276,15 @@ export const dataCommands: readonly CommandSpec[] = [
   {
     name: 'get',
     summary: 'read an item, verify its signature and decrypt it (exit 1 when not found or refused)',
-    options: { key: { type: 'string', value: 'JSON', description: 'the item key (JSON, @file or -)' }, ...FORMAT },
+    options: {
+      key: { type: 'string', value: 'JSON', description: 'the item key (JSON, @file or -)' },
+      stored: { type: 'boolean', description: 'print the item as stored (encrypted), without verifying or decrypting it' },
+      ...FORMAT,
+    },
     groups: ['config', 'aws', 'json'],
     details: [ITEMS_NOTE],
-    examples: [`ddbec get --table customers --key '{"customerId": "c-1"}'`],
-    run: ({ values }, io) => get({ ...tableOptions(values), key: requireStr(values, 'key') }, io),
+    examples: [`ddbec get --table customers --key '{"customerId": "c-1"}'`, `ddbec get --table customers --key '{"customerId": "c-1"}' --stored --json | ddbec inspect -`],
+    run: ({ values }, io) => get({ ...tableOptions(values), key: requireStr(values, 'key'), stored: flag(values, 'stored') }, io),
   },
   {
     name: 'query',
@@ -269,7 +298,7 @@ export const dataCommands: readonly CommandSpec[] = [
       ...FORMAT,
     },
     groups: ['config', 'aws', 'json'],
-    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code) and the exit code is 1; the others are printed.'],
+    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.'],
     examples: [`ddbec query --table orders --key '{"customerId": "c-1"}' --json`],
     run: ({ values }, io) =>
       query(
@@ -288,8 +317,8 @@ export const dataCommands: readonly CommandSpec[] = [
     summary: 'scan a configured table; every item is verified and decrypted',
     options: { ...READ_OPTIONS, ...FORMAT },
     groups: ['config', 'aws', 'json'],
-    details: ['Items that fail verification are reported (key and error code) and the exit code is 1; the others are printed.'],
-    examples: ['ddbec scan --table customers --limit 10'],
+    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.'],
+    examples: ['ddbec scan --table customers --limit 10', 'ddbec scan --table customers --plain | jq -r \'.Items[].email\''],
     run: ({ values }, io) => scan(readOptions(values), io),
   },
   {
@@ -297,6 +326,7 @@ export const dataCommands: readonly CommandSpec[] = [
     summary: 'delete an item by key (exit 1 when there was none)',
     options: { key: { type: 'string', value: 'JSON', description: 'the item key (JSON, @file or -)' }, ...FORMAT },
     groups: ['config', 'aws', 'json'],
+    details: [ITEMS_NOTE],
     examples: [`ddbec delete --table customers --key '{"customerId": "c-1"}'`],
     run: ({ values }, io) => deleteItem({ ...tableOptions(values), key: requireStr(values, 'key') }, io),
   },

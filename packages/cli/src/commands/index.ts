@@ -8,6 +8,7 @@ import { keysCommands } from './keys.js';
 import { localCommands } from './local.js';
 import { metastoreCommands } from './metastore.js';
 import { reencryptCommands } from './reencrypt.js';
+import { tableCommands } from './table.js';
 import { vectorsCommands } from './vectors.js';
 
 /** Every command but `help`, in the order of the reference. */
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...demoCommands,
   ...localCommands,
   ...keysCommands,
+  ...tableCommands,
   ...dataCommands,
   ...inspectCommands,
   ...metastoreCommands,

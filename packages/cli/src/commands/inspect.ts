@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { isDdbecError, type Item } from 'ddbec';
 import type { TableConfig } from 'ddbec/config';
 import { awsClients, type AwsClients, type AwsOptions } from '../aws.js';
-import { openTable, type ConfigOptions } from '../context.js';
+import { configPath, configuredEntry, openTable, regionHint, type ConfigOptions } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
 import { argumentText, itemLines, parseJson, toDynamoJson, toItem } from '../items.js';
 import { describeClassification, inspectItem, type Inspection } from '../inspect.js';
@@ -41,8 +41,12 @@ export async function inspect(options: InspectOptions, io: Io): Promise<number> 
   const sources = [options.files !== undefined && options.files.length > 0, options.item !== undefined, options.key !== undefined].filter(Boolean).length;
   if (sources !== 1) throw new UsageError('inspect needs exactly one source: FILE… (or - for standard input), --item JSON, or --table T --key JSON');
   const tableOption = options.table;
-  const keyed = tableOption !== undefined && (options.config !== undefined || env['DDBEC_CONFIG'] !== undefined);
-  if (tableOption !== undefined && !keyed && options.key === undefined) throw new UsageError('--table without --config only names where --key is read from');
+  // A configuration named on the command line or in DDBEC_CONFIG must configure the table; the
+  // default ./ddbec.config.json is used when it does (else the table is read without keys).
+  const path = configPath(options.config, env);
+  const named = options.config !== undefined || (env['DDBEC_CONFIG'] ?? '') !== '';
+  const keyed = tableOption !== undefined && path !== undefined && (named || configuredEntry(path, tableOption) !== undefined);
+  if (tableOption !== undefined && !keyed && options.key === undefined) throw new UsageError('--table without a configuration only names where --key is read from');
 
   let table: TableConfig | undefined;
   let clients: AwsClients | undefined;
@@ -53,7 +57,7 @@ export async function inspect(options: InspectOptions, io: Io): Promise<number> 
       if (tableOption === undefined) throw new UsageError('--key needs --table');
       const key = toItem(parseJson(await argumentText(options.key, io, '--key'), '--key'), '--key');
       const tableName = table?.tableName ?? tableOption;
-      clients ??= awsClients(options, env);
+      clients ??= awsClients(options, env, path === undefined ? undefined : regionHint(path));
       const { Item: stored } = await clients.dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
       if (stored === undefined) throw new CommandFailed(`item not found in ${tableName}`);
       items = [{ name: tableName, item: stored }];
@@ -123,7 +127,7 @@ function show(result: Result, io: Io, heading: boolean): void {
     say('material description');
     for (const [key, value] of Object.entries(description)) say(`  ${key.padEnd(24)}${value.length > 48 ? `${value.slice(0, 44)}… (${value.length} chars)` : value}`);
   }
-  say(result.verified === undefined ? 'attributes (without keys; pass --config and --table to verify and decrypt)' : 'attributes (actions from the configuration)');
+  say(result.verified === undefined ? 'attributes (without keys; name a configured table with --table to verify and decrypt)' : 'attributes (actions from the configuration)');
   const names = Object.keys(result.attributes);
   const width = Math.max(8, ...names.map((n) => n.length)) + 2;
   for (const [name, report] of Object.entries(result.attributes)) say(`  ${name.padEnd(width)}${report.type.padEnd(5)}${describeClassification(report)}`);
@@ -138,21 +142,25 @@ function show(result: Result, io: Io, heading: boolean): void {
 export const inspectCommands: readonly CommandSpec[] = [
   {
     name: 'inspect',
-    summary: 'show how a stored item is protected (provider, material description, attributes); with --config, verify and decrypt it',
+    summary: 'show how a stored item is protected (provider, material description, attributes); for a configured table, verify and decrypt it',
     args: '[FILE…|-]',
     positionals: [0, 1000],
     options: {
       item: { type: 'string', value: 'JSON', description: 'the stored item as DynamoDB JSON (or @file)' },
       key: { type: 'string', value: 'JSON', description: 'read the item with this key from --table' },
-      config: { type: 'string', value: 'FILE', description: 'configuration: then the table’s actions are known and the item is verified and decrypted' },
-      table: { type: 'string', value: 'NAME', description: 'the configured table (with --config), or a DynamoDB table name (with --key)' },
+      config: { type: 'string', value: 'FILE', description: 'configuration (default: $DDBEC_CONFIG, else ./ddbec.config.json): with --table, the item is verified and decrypted' },
+      table: { type: 'string', value: 'NAME', description: 'a configured table (its actions are known, the item is verified and decrypted), or any DynamoDB table (with --key)' },
     },
     groups: ['aws', 'json'],
     details: [
       'Without keys, the material description tells the provider: static, wrapped AES, wrapped RSA, legacy RSA PKCS#1 (old Java items without a wrapping algorithm), Direct KMS, or a MetaStore version `name#version` (most-recent provider). Without the configuration the attribute actions are not known: binary values made of an IV and whole AES blocks are reported as probably encrypted, the rest as plaintext (signed or untouched).',
-      'Files may hold one item in DynamoDB JSON, `{"Item": …}` (get-item output), `{"Items": […]}` (scan output), an array of items, or `{"<table>": [items]}` (a dump, as the Java/Python vectors are); `-` reads standard input. Exit 1 when a verification with --config fails.',
+      'Files may hold one item in DynamoDB JSON, `{"Item": …}` (the `--json` output of `aws dynamodb get-item` or `ddbec get`), `{"Items": […]}` (of `scan` and `query`), an array of items, or `{"<table>": [items]}` (a dump, as the Java/Python vectors are); `-` reads standard input. With --table and a configuration that configures it, the items are verified and decrypted: exit 1 when one fails.',
     ],
-    examples: ['aws dynamodb get-item --table-name customers --key \'{"customerId":{"S":"c-1"}}\' | ddbec inspect -', "ddbec inspect --config ddbec.config.json --table customers --key '{\"customerId\": \"c-1\"}'"],
+    examples: [
+      "ddbec inspect --table customers --key '{\"customerId\": \"c-1\"}'",
+      "ddbec get --table customers --key '{\"customerId\": \"c-1\"}' --stored --json | ddbec inspect -",
+      'aws dynamodb get-item --table-name customers --key \'{"customerId":{"S":"c-1"}}\' | ddbec inspect -',
+    ],
     run: ({ values, positionals }, io) =>
       inspect(
         {

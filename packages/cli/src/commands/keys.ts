@@ -3,8 +3,11 @@ import { dirname, relative, resolve } from 'node:path';
 import { generateRsaKeyPair, SecretKey } from 'ddbec';
 import { formatSecretKeyFile } from 'ddbec/config';
 import { writeFileAtomic } from '@ddbec/local/files';
-import { CommandFailed, EXIT, line, printJson, UsageError, type Io } from '../io.js';
-import { flag, int, requireStr, type CommandSpec } from '../spec.js';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { awsClients, type AwsOptions } from '../aws.js';
+import { configPath, regionHint } from '../context.js';
+import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
+import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec } from '../spec.js';
 
 export type KeyType = 'aes' | 'hmac' | 'rsa';
 
@@ -97,6 +100,36 @@ function writeKeyFile(path: string, text: string, mode: number, force: boolean):
   }
 }
 
+export interface KeysCreateKmsOptions extends AwsOptions {
+  /** An alias for the key, `alias/NAME`. */
+  readonly alias?: string | undefined;
+  readonly description?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** `ddbec keys create-kms`: a symmetric KMS key (ENCRYPT_DECRYPT) for Direct KMS providers, with an alias if asked. */
+export async function keysCreateKms(options: KeysCreateKmsOptions, io: Io): Promise<number> {
+  if (options.alias !== undefined && !/^alias\/[\w/-]+$/.test(options.alias)) throw new UsageError('--alias must look like alias/NAME (letters, digits, /, _ and -)');
+  if (options.alias?.startsWith('alias/aws/') === true) throw new UsageError('--alias: alias/aws/… is reserved for AWS managed keys');
+  const env = envOf(io);
+  const path = configPath(undefined, env);
+  const clients = awsClients(options, env, path === undefined ? undefined : regionHint(path));
+  try {
+    const kms = clients.kms();
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand(options.description === undefined ? {} : { Description: options.description }));
+    const arn = KeyMetadata?.Arn ?? '';
+    if (options.alias !== undefined) await kms.send(new CreateAliasCommand({ AliasName: options.alias, TargetKeyId: arn }));
+    if (options.json) printJson(io, { KeyId: KeyMetadata?.KeyId, Arn: arn, ...(options.alias === undefined ? {} : { AliasName: options.alias }) });
+    else {
+      line(io.stdout, `created KMS key ${arn}${options.alias === undefined ? '' : ` (${options.alias})`}`);
+      line(io.stdout, `name it in a configuration as { "type": "direct-kms", "keyId": "${options.alias ?? arn}" }`);
+    }
+    return EXIT.ok;
+  } finally {
+    clients.destroy();
+  }
+}
+
 export const keysCommands: readonly CommandSpec[] = [
   {
     name: 'keys generate',
@@ -117,5 +150,19 @@ export const keysCommands: readonly CommandSpec[] = [
       if (type !== 'aes' && type !== 'hmac' && type !== 'rsa') throw new UsageError('--type must be aes, hmac or rsa');
       return keysGenerate({ type, out: requireStr(values, 'out'), bits: int(values, 'bits', 8), force: flag(values, 'force'), json: flag(values, 'json') }, io);
     },
+  },
+  {
+    name: 'keys create-kms',
+    summary: 'create a symmetric KMS key (for a direct-kms provider or a MetaStore), with an alias if asked',
+    options: {
+      alias: { type: 'string', value: 'alias/NAME', description: 'an alias for the key' },
+      description: { type: 'string', value: 'TEXT', description: 'the key’s description' },
+    },
+    groups: ['aws', 'json'],
+    details: [
+      'Meant for the local stack (`ddbec local up`); against AWS it creates a real customer managed key, which AWS bills monthly until it is deleted.',
+    ],
+    examples: ['ddbec keys create-kms --alias alias/ddbec-orders'],
+    run: ({ values }, io) => keysCreateKms({ ...awsOptionsOf(values), alias: str(values, 'alias'), description: str(values, 'description'), json: flag(values, 'json') }, io),
   },
 ];

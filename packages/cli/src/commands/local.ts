@@ -33,7 +33,8 @@ export const DEFAULT_DATA_DIR = '.ddbec';
 
 /**
  * `ddbec local up`: DynamoDB (dynalite) and KMS on 127.0.0.1, in the foreground until Ctrl-C
- * or SIGTERM, then a clean shutdown (state flushed, state file removed).
+ * or SIGTERM, then a clean shutdown (state flushed, state file removed). Exit 130 after Ctrl-C,
+ * 0 after SIGTERM.
  */
 export async function localUp(options: LocalUpOptions, io: Io): Promise<number> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
@@ -63,6 +64,7 @@ export async function localUp(options: LocalUpOptions, io: Io): Promise<number> 
     kms: stack.kms.endpoint,
   };
   const signals = options.until === undefined ? waitForSignal() : undefined;
+  let why: unknown;
   try {
     writeState(dataDir, state);
     if (options.json) io.stdout.write(`${JSON.stringify({ ...state, env: stack.env })}\n`);
@@ -71,12 +73,12 @@ export async function localUp(options: LocalUpOptions, io: Io): Promise<number> 
       line(io.stdout, `  DynamoDB  ${stack.dynamodb.endpoint}`);
       line(io.stdout, `  KMS       ${stack.kms.endpoint}   (region ${stack.region})`);
       line(io.stdout);
-      line(io.stdout, 'Point the AWS SDKs, the AWS CLI and ddbec at it:');
-      for (const [name, value] of Object.entries(stack.env)) line(io.stdout, `  export ${name}=${value}`);
+      line(io.stdout, 'Point ddbec, the AWS SDKs and the AWS CLI at it (in another shell):');
+      printExports(io, stack.env);
       line(io.stdout);
       line(io.stdout, 'Press Ctrl-C to stop.');
     }
-    const why = await (options.until ?? signals?.promise);
+    why = await (options.until ?? signals?.promise);
     if (!options.json) line(io.stdout, `${typeof why === 'string' ? `${why}: ` : ''}stopping…`);
   } finally {
     signals?.dispose();
@@ -85,7 +87,12 @@ export async function localUp(options: LocalUpOptions, io: Io): Promise<number> 
     if (current?.pid === process.pid) removeState(dataDir);
   }
   if (!options.json) line(io.stdout, 'stopped');
-  return EXIT.ok;
+  return why === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
+}
+
+function printExports(io: Io, env: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(env)) line(io.stdout, `  export ${name}=${value}`);
+  line(io.stdout, '  # AWS CLI releases older than mid-2023 ignore AWS_ENDPOINT_URL_*: give them --endpoint-url');
 }
 
 function waitForSignal(): { promise: Promise<string>; dispose(): void } {
@@ -136,7 +143,7 @@ export async function localStatus(options: LocalStatusOptions, io: Io): Promise<
     line(io.stdout, `  DynamoDB  ${dynamodb.endpoint}  ${dynamodb.ok ? 'ok' : 'NOT ANSWERING'} (${dynamodb.detail})`);
     line(io.stdout, `  KMS       ${kms.endpoint}  ${kms.ok ? 'ok' : 'NOT ANSWERING'} (${kms.detail})`);
     line(io.stdout);
-    for (const [name, value] of Object.entries(env)) line(io.stdout, `  export ${name}=${value}`);
+    printExports(io, env);
   }
   return healthy ? EXIT.ok : EXIT.failed;
 }
@@ -177,7 +184,7 @@ const DATA_DIR = { 'data-dir': { type: 'string', value: 'DIR', description: `whe
 export const localCommands: readonly CommandSpec[] = [
   {
     name: 'local up',
-    summary: 'run DynamoDB and KMS locally on 127.0.0.1 (foreground; Ctrl-C stops cleanly)',
+    summary: 'run DynamoDB and KMS locally on 127.0.0.1 (foreground; Ctrl-C stops cleanly, exit 130)',
     options: {
       ...DATA_DIR,
       memory: { type: 'boolean', description: 'keep DynamoDB and KMS data in memory only' },

@@ -59,11 +59,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
+/**
+ * The variables that point the AWS SDKs, the AWS CLI (v1 and v2 releases since mid-2023) and ddbec at the
+ * stack: service endpoints, the region under both names (the AWS CLI v1 and Python read only
+ * `AWS_DEFAULT_REGION`) and dummy credentials. No `AWS_ENDPOINT_URL`: it would send every other
+ * service (STS, S3, …) to the local DynamoDB.
+ */
 export function stackEnv(dynamodbEndpoint: string, kmsEndpoint: string, region: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     AWS_ENDPOINT_URL_KMS: kmsEndpoint,
     AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   };
