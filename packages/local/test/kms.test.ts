@@ -29,6 +29,9 @@ import {
   type CreateKeyCommandInput,
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalKms, type LocalKms } from '../src/index.js';
 import { expectKmsError } from './kms-support.js';
@@ -594,5 +597,63 @@ describe('tags', () => {
     await expectKmsError(client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'k'.repeat(129), TagValue: 'v' }] })), 'ValidationException');
     await expectKmsError(client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] })), 'ValidationException');
     expect((await client.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags).toEqual([]);
+  });
+});
+
+describe('multi-Region keys', () => {
+  it('creates mrk- keys, replicates them in-process into another region, and each region decrypts the other\'s ciphertext', async () => {
+    const west = await startLocalKms({ region: 'us-west-2' });
+    const westClient = new KMSClient({ endpoint: west.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const key = await createKey({ MultiRegion: true });
+      expect(key.KeyId).toMatch(/^mrk-[0-9a-f]{32}$/);
+      expect(key).toMatchObject({
+        MultiRegion: true,
+        MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: key.Arn, Region: 'us-east-1' } },
+      });
+      const westArn = key.Arn.replace(':us-east-1:', ':us-west-2:');
+      await expectKmsError(westClient.send(new DescribeKeyCommand({ KeyId: westArn })), 'NotFoundException');
+      const replica = kms.replicateKey(key.KeyId, west);
+      expect(replica).toMatchObject({ keyId: key.KeyId, arn: westArn });
+      const { KeyMetadata } = await westClient.send(new DescribeKeyCommand({ KeyId: westArn }));
+      expect(KeyMetadata).toMatchObject({ MultiRegion: true, MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: key.Arn } } });
+
+      const blob = await encrypt(key.Arn, 'across regions', { a: 'b' });
+      const decrypted = await westClient.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: westArn, EncryptionContext: { a: 'b' } }));
+      expect(text(decrypted.Plaintext)).toBe('across regions');
+      expect(decrypted.KeyId).toBe(westArn);
+      const back = await westClient.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: utf8('and back') }));
+      const again = await client.send(new DecryptCommand({ CiphertextBlob: back.CiphertextBlob }));
+      expect([text(again.Plaintext), again.KeyId]).toEqual(['and back', key.Arn]);
+
+      // Only multi-Region keys replicate, once, into another region of the same account.
+      const single = await createKey();
+      expect(() => kms.replicateKey(single.KeyId, west)).toThrow(/not a multi-Region key/);
+      expect(() => kms.replicateKey(key.KeyId, west)).toThrow(/already exists/);
+      expect(() => kms.replicateKey(key.KeyId, kms)).toThrow(/must differ/);
+    } finally {
+      westClient.destroy();
+      await west.stop();
+    }
+  });
+
+  it('keeps mrk keys across restarts of a persistent local KMS', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ddbec-kms-mrk-'));
+    try {
+      const first = await startLocalKms({ dataDir });
+      const firstClient = new KMSClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const { KeyMetadata } = await firstClient.send(new CreateKeyCommand({ MultiRegion: true }));
+      const { CiphertextBlob } = await firstClient.send(new EncryptCommand({ KeyId: KeyMetadata?.KeyId, Plaintext: utf8('kept') }));
+      firstClient.destroy();
+      await first.stop();
+      const second = await startLocalKms({ dataDir });
+      const secondClient = new KMSClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const { Plaintext, KeyId } = await secondClient.send(new DecryptCommand({ CiphertextBlob }));
+      expect([text(Plaintext), KeyId]).toEqual(['kept', KeyMetadata?.Arn]);
+      secondClient.destroy();
+      await second.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,8 +5,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  *
  *   offset  size  field
  *   0       2     magic "LK"
- *   2       1     format version (1)
- *   3       16    key id (the UUID's 16 bytes)       — lets Decrypt find the key without KeyId
+ *   2       1     format version: 1 for a key id that is a UUID, 2 for a multi-Region `mrk-` id
+ *   3       16    key id (the UUID's or the mrk id's 16 bytes) — lets Decrypt find the key without KeyId
  *   19      4     key material version (uint32 BE)   — old material keeps decrypting after rotation
  *   23      12    AES-GCM IV (random)
  *   35      n     AES-256-GCM ciphertext
@@ -17,7 +17,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  */
 
 const MAGIC = Buffer.from('LK', 'latin1');
-const VERSION = 1;
+/** The format version byte says how the 16 key id bytes are written as text. */
+const UUID_VERSION = 1;
+const MRK_VERSION = 2;
 export const HEADER_LENGTH = 23;
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
@@ -25,19 +27,27 @@ const TAG_LENGTH = 16;
 export const BLOB_OVERHEAD = HEADER_LENGTH + IV_LENGTH + TAG_LENGTH;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MRK = /^mrk-[0-9a-f]{32}$/;
+
+/** A key id of the local KMS: a lowercase UUID, or `mrk-` and 32 hex digits for multi-Region keys. */
+export function isKeyId(keyId: string): boolean {
+  return UUID.test(keyId) || MRK.test(keyId);
+}
 
 export interface BlobHeader {
   readonly keyId: string;
   readonly materialVersion: number;
 }
 
-function uuidBytes(keyId: string): Buffer {
-  if (!UUID.test(keyId)) throw new Error(`not a lowercase UUID: ${keyId}`);
+function keyIdBytes(keyId: string): Buffer {
+  if (MRK.test(keyId)) return Buffer.from(keyId.slice('mrk-'.length), 'hex');
+  if (!UUID.test(keyId)) throw new Error(`not a lowercase UUID or mrk id: ${keyId}`);
   return Buffer.from(keyId.replaceAll('-', ''), 'hex');
 }
 
-function bytesUuid(bytes: Buffer): string {
+function bytesKeyId(bytes: Buffer, version: number): string {
   const hex = bytes.toString('hex');
+  if (version === MRK_VERSION) return `mrk-${hex}`;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -62,8 +72,8 @@ function u32(n: number): Buffer {
 function header(keyId: string, materialVersion: number): Buffer {
   const h = Buffer.alloc(HEADER_LENGTH);
   MAGIC.copy(h, 0);
-  h.writeUInt8(VERSION, 2);
-  uuidBytes(keyId).copy(h, 3);
+  h.writeUInt8(MRK.test(keyId) ? MRK_VERSION : UUID_VERSION, 2);
+  keyIdBytes(keyId).copy(h, 3);
   h.writeUInt32BE(materialVersion, 19);
   return h;
 }
@@ -87,8 +97,9 @@ export function seal(
 /** Reads the (not yet authenticated) header; undefined when the blob is not one of ours. */
 export function readHeader(blob: Buffer): BlobHeader | undefined {
   if (blob.length < BLOB_OVERHEAD) return undefined;
-  if (!blob.subarray(0, 2).equals(MAGIC) || blob.readUInt8(2) !== VERSION) return undefined;
-  return { keyId: bytesUuid(blob.subarray(3, 19)), materialVersion: blob.readUInt32BE(19) };
+  const version = blob.readUInt8(2);
+  if (!blob.subarray(0, 2).equals(MAGIC) || (version !== UUID_VERSION && version !== MRK_VERSION)) return undefined;
+  return { keyId: bytesKeyId(blob.subarray(3, 19), version), materialVersion: blob.readUInt32BE(19) };
 }
 
 /** Decrypts and authenticates; undefined on any mismatch (bit flip, other material, other context). */

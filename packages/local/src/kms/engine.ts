@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isKeyId } from './ciphertext.js';
 import { KmsError, notFound } from './errors.js';
 import { algorithmsMetadata, CUSTOMER_MASTER_KEY_SPECS, type KeySpec } from './specs.js';
 import type { AliasRecord, KeyManager, KeyRecord, KmsState, MaterialRecord, RotationType } from './state.js';
@@ -8,7 +9,6 @@ export const DEFAULT_ROTATION_DAYS = 365;
 /** AWS allows ten on-demand rotations per key. */
 export const MAX_ON_DEMAND_ROTATIONS = 10;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The AWS managed keys the local KMS can create, with the descriptions AWS gives them. */
 export const AWS_MANAGED_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -38,6 +38,8 @@ export interface NewKey {
   readonly tags?: readonly { key: string; value: string }[];
   readonly policy?: string | undefined;
   readonly awsService?: string;
+  /** A multi-Region primary key (`mrk-` id). */
+  readonly multiRegion?: boolean;
 }
 
 function partitionOf(region: string): string {
@@ -162,7 +164,7 @@ export class KmsEngine {
       if (alias === undefined) throw notFound(`Alias ${this.aliasArn(aliasName)} is not found.`);
       keyId = alias.targetKeyId;
     }
-    if (!UUID.test(keyId)) throw notFound(`Invalid keyId '${keyId}'`);
+    if (!isKeyId(keyId.toLowerCase())) throw notFound(`Invalid keyId '${keyId}'`);
     const key = this.keys.get(keyId.toLowerCase());
     if (key === undefined) throw notFound(`Key '${this.keyArn(keyId)}' does not exist`);
     return key;
@@ -216,7 +218,7 @@ export class KmsEngine {
   /** Creates a key (the caller saves). Symmetric keys get their first 32-byte backing key. */
   createKey(spec: NewKey): KeyRecord {
     const key: KeyRecord = {
-      keyId: randomUUID(),
+      keyId: spec.multiRegion === true ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID(),
       createdAt: this.now(),
       description: spec.description,
       keyUsage: spec.keyUsage,
@@ -229,6 +231,7 @@ export class KmsEngine {
     };
     if (spec.policy !== undefined) key.policy = spec.policy;
     if (spec.awsService !== undefined) key.awsService = spec.awsService;
+    if (spec.multiRegion === true) key.primaryRegion = this.region;
     if (spec.keySpec === 'SYMMETRIC_DEFAULT') this.addMaterial(key, undefined, key.createdAt);
     this.keys.set(key.keyId, key);
     return key;
@@ -264,8 +267,34 @@ export class KmsEngine {
       ...(CUSTOMER_MASTER_KEY_SPECS.includes(key.keySpec as KeySpec) ? { CustomerMasterKeySpec: key.keySpec } : {}),
       KeySpec: key.keySpec,
       ...algorithmsMetadata(key.keySpec, key.keyUsage),
-      MultiRegion: false,
+      MultiRegion: key.primaryRegion !== undefined,
+      ...(key.primaryRegion === undefined
+        ? {}
+        : {
+            MultiRegionConfiguration: {
+              MultiRegionKeyType: key.primaryRegion === this.region ? 'PRIMARY' : 'REPLICA',
+              PrimaryKey: { Arn: `arn:${this.partition}:kms:${key.primaryRegion}:${this.accountId}:key/${key.keyId}`, Region: key.primaryRegion },
+            },
+          }),
       ...(current === undefined ? {} : { CurrentKeyMaterialId: current.id }),
     };
+  }
+
+  /**
+   * Adds a replica of a multi-Region key of another local KMS (another region, same account
+   * and partition): same key id, same key material, its own state from now on.
+   */
+  addReplica(primary: KeyRecord, primaryEngine: KmsEngine): KeyRecord {
+    if (primary.primaryRegion === undefined) throw new KmsError('UnsupportedOperationException', `${primaryEngine.keyArn(primary.keyId)} is not a multi-Region key.`);
+    if (primaryEngine.region === this.region) throw new KmsError('ValidationException', `The replica region must differ from ${primaryEngine.region}.`);
+    if (primaryEngine.accountId !== this.accountId || primaryEngine.partition !== this.partition) {
+      throw new KmsError('ValidationException', 'A replica must be in the same account and partition as its primary key.');
+    }
+    if (this.keys.has(primary.keyId)) throw new KmsError('AlreadyExistsException', `${this.keyArn(primary.keyId)} already exists.`);
+    const replica = structuredClone(primary);
+    replica.createdAt = this.now();
+    this.keys.set(replica.keyId, replica);
+    this.save();
+    return replica;
   }
 }

@@ -26,6 +26,10 @@
  * - Rotation happens immediately (on demand) or when the clock passes NextRotationDate
  *   (automatic), never while a key is disabled; every old key material version keeps decrypting.
  * - One process per dataDir: two local KMSes sharing a directory overwrite each other's state.
+ * - One region per local KMS. Multi-Region keys (`CreateKey` with `MultiRegion: true`, `mrk-`
+ *   ids) are replicated in-process, `primary.replicateKey(keyId, replicaKms)`, not by
+ *   ReplicateKey; a replica starts with the primary's key material and then lives on its own
+ *   (rotating one does not rotate the other).
  */
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -109,7 +113,15 @@ export interface LocalKms extends LocalService {
   keyState(keyRef: string): LocalKmsKeyState | 'Deleted' | undefined;
   /** In-process DescribeKey; undefined when the key is unknown or deleted. Never creates AWS managed keys. */
   describeKey(keyRef: string): LocalKmsKeyInfo | undefined;
+  /**
+   * Replicates a multi-Region key of this local KMS into `replica`, another local KMS of the
+   * same account in another region (see the module notes). Returns the replica.
+   */
+  replicateKey(keyRef: string, replica: LocalKms): LocalKmsKeyInfo;
 }
+
+/** The engine behind each local KMS of this process, for in-process replication. */
+const engines = new WeakMap<LocalKms, KmsEngine>();
 
 export const DEFAULT_KMS_REGION = 'us-east-1';
 export const DEFAULT_KMS_ACCOUNT_ID = '111122223333';
@@ -200,7 +212,7 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
   });
 
   let stopping: Promise<void> | undefined;
-  return {
+  const kms: LocalKms = {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     region: engine.region,
@@ -240,6 +252,16 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
       const key = engine.peek(ref);
       return key === undefined ? undefined : info(key);
     },
+    replicateKey: (ref, replica) => {
+      const key = engine.peek(ref);
+      const target = engines.get(replica);
+      if (key === undefined) throw new RangeError(`local KMS: no key ${ref}`);
+      if (target === undefined) throw new RangeError('local KMS: replicateKey needs another local KMS of this process');
+      const copy = target.addReplica(key, engine);
+      return replica.describeKey(copy.keyId) as LocalKmsKeyInfo;
+    },
     stop: () => (stopping ??= close(server)),
   };
+  engines.set(kms, engine);
+  return kms;
 }

@@ -275,7 +275,6 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
     const tags = parseTags(input);
     if (input.has('CustomKeyStoreId') || input.has('XksKeyId')) throw unsupported('The local KMS has no custom key stores.');
     if (origin !== 'AWS_KMS') throw unsupported(`The local KMS only creates keys with Origin AWS_KMS (not ${origin}).`);
-    if (input.optBoolean('MultiRegion') === true) throw unsupported('The local KMS does not emulate multi-Region keys.');
     if (spec !== undefined && legacySpec !== undefined) {
       throw validation('KeySpec and CustomerMasterKeySpec cannot both be given; CustomerMasterKeySpec is deprecated, use KeySpec.');
     }
@@ -285,7 +284,8 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
     }
     const keyUsage = usage ?? 'ENCRYPT_DECRYPT';
     if (!usageAllowed(keySpec, keyUsage)) throw validation(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
-    const key = ctx.engine.createKey({ description, keySpec, keyUsage, keyManager: 'CUSTOMER', tags: tags ?? [], policy });
+    const multiRegion = input.optBoolean('MultiRegion') === true;
+    const key = ctx.engine.createKey({ description, keySpec, keyUsage, keyManager: 'CUSTOMER', tags: tags ?? [], policy, multiRegion });
     ctx.note.keyArn = arn(ctx, key);
     ctx.engine.save();
     return { KeyMetadata: ctx.engine.metadata(key) };

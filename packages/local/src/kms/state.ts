@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../files.js';
+import { isKeyId } from './ciphertext.js';
 
 /*
  * The persisted state of the local KMS: one JSON document. Backing key material is stored
@@ -48,6 +49,8 @@ export interface KeyRecord {
   policy?: string;
   /** For AWS managed keys: the service in `alias/aws/<service>`. */
   awsService?: string;
+  /** For multi-Region keys (`mrk-` ids): the region of the primary key. */
+  primaryRegion?: string;
 }
 
 export interface AliasRecord {
@@ -139,8 +142,6 @@ function oneOf<T extends string>(v: unknown, values: readonly T[], at: string): 
   return s as T;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function parseState(doc: unknown): KmsState {
   const root = obj(doc, 'the document');
   if (root.format !== FORMAT) throw new Error(`"format" is not ${JSON.stringify(FORMAT)}`);
@@ -173,7 +174,7 @@ function parseState(doc: unknown): KmsState {
 function parseKey(v: unknown, at: string): KeyRecord {
   const o = obj(v, at);
   const keyId = str(o.keyId, `${at}.keyId`);
-  if (!UUID.test(keyId)) throw new Error(`${at}.keyId is not a UUID`);
+  if (!isKeyId(keyId)) throw new Error(`${at}.keyId is not a UUID or mrk id`);
   const materials = arr(o.materials, `${at}.materials`).map((m, i): MaterialRecord => {
     const mat = `${at}.materials[${i}]`;
     const mo = obj(m, mat);
@@ -214,6 +215,8 @@ function parseKey(v: unknown, at: string): KeyRecord {
   if (next !== undefined) record.nextRotationDate = next;
   if (o.policy !== undefined) record.policy = str(o.policy, `${at}.policy`);
   if (o.awsService !== undefined) record.awsService = str(o.awsService, `${at}.awsService`);
+  if (o.primaryRegion !== undefined) record.primaryRegion = str(o.primaryRegion, `${at}.primaryRegion`);
+  if ((record.primaryRegion !== undefined) !== keyId.startsWith('mrk-')) throw new Error(`${at}: only mrk keys have a primaryRegion, and every one has`);
   if (record.keySpec === 'SYMMETRIC_DEFAULT' && materials.length === 0) throw new Error(`${at} is a symmetric key without key material`);
   if (new Set(materials.map((m) => m.version)).size !== materials.length) throw new Error(`${at}.materials repeats a version`);
   if (record.keyState === 'PendingDeletion' && record.deletionDate === undefined) {
