@@ -28,7 +28,8 @@ export interface RawAesKeyringOptions {
   readonly wrappingKey: Uint8Array;
 }
 
-function checkName(value: unknown, what: string): asserts value is string {
+/** A raw keyring's key namespace or key name: non-empty, well-formed, at most 65535 bytes of UTF-8. */
+export function checkName(value: unknown, what: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || !isWellFormed(value)) {
     throw new DdbecError('ERR_INVALID_ARGUMENT', `${what} must be a non-empty string`);
   }

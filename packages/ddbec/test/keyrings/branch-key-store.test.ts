@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDB, startLocalKms, type LocalKms, type LocalService } from '../../../local/src/index.js';
 import { DynamoDbBranchKeyStore, type KmsConfiguration } from '../../src/keyrings/branch-key-store/index.js';
 import { hookCommand } from '../metastore/support.js';
-import { codeOf, ddbClientFor, kmsClientFor, newKmsKey } from './support.js';
+import { codeOf } from './materials.js';
+import { ddbClientFor, kmsClientFor, newKmsKey } from './support.js';
 
 let db: LocalService;
 let kms: LocalKms;

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { isDdbecError } from '../../src/index.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -12,12 +11,4 @@ export async function newKmsKey(client: KMSClient, options: { multiRegion?: bool
   const { KeyMetadata } = await client.send(new CreateKeyCommand({ MultiRegion: options.multiRegion }));
   if (KeyMetadata?.Arn === undefined) throw new Error('the local KMS returned no key ARN');
   return KeyMetadata.Arn;
-}
-
-/** The ddbec error code a promise rejects with, `resolved`, or the error text for other errors. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'resolved',
-    (error: unknown) => (isDdbecError(error) ? error.code : String(error)),
-  );
 }
