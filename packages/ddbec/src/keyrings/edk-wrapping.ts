@@ -86,3 +86,27 @@ export function unwrapWithIntermediateKey(
   }
   return { plaintextDataKey: dataKey, symmetricSigningKey: signingKey };
 }
+
+/**
+ * Like {@link wrapWithIntermediateKey}, for a keyring whose key service makes the intermediate
+ * key and its wrapped form in one call (AWS KMS GenerateDataKey, when the keyring generates).
+ */
+export async function wrapWithGeneratedIntermediateKey(
+  suite: AlgorithmSuite,
+  dataKey: Uint8Array,
+  encryptionContextAad: Uint8Array,
+  generateIntermediateKey: () => Promise<{ intermediateKey: Uint8Array; wrappedIntermediateKey: Uint8Array }>,
+): Promise<{ ciphertext: Uint8Array; symmetricSigningKey: Uint8Array }> {
+  const { intermediateKey, wrappedIntermediateKey } = await generateIntermediateKey();
+  try {
+    const { signingKey, keyEncryptionKey } = deriveKeys(intermediateKey, suite);
+    const wrappedDataKey = aesGcmEncrypt(keyEncryptionKey, ZERO_IV, dataKey, encryptionContextAad);
+    keyEncryptionKey.fill(0);
+    const ciphertext = new Uint8Array(wrappedDataKey.length + wrappedIntermediateKey.length);
+    ciphertext.set(wrappedDataKey, 0);
+    ciphertext.set(wrappedIntermediateKey, wrappedDataKey.length);
+    return { ciphertext, symmetricSigningKey: signingKey };
+  } finally {
+    intermediateKey.fill(0);
+  }
+}
