@@ -16,7 +16,9 @@ import { DdbecError, isRetryable } from '../../errors.js';
 import { utf8DecodeStrict, utf8Encode } from '../../format/utf8.js';
 import { encryptionContextAad } from '../../structured/encryption-context.js';
 import { providerWrappedMaterial, unwrapWithIntermediateKey, wrapWithIntermediateKey } from '../edk-wrapping.js';
-import type { BranchKeyMaterials, BranchKeyStore, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring } from '../types.js';
+import type { BranchKeyMaterials, BranchKeyStore, DecryptionMaterials, EncryptedDataKey, EncryptionContext, EncryptionMaterials, Keyring } from '../types.js';
+import { BranchKeyCache } from './branch-key-cache.js';
+import type { BranchKeyIdSupplier } from './branch-key-id-supplier.js';
 import { uuidFromBytes, uuidToBytes } from './uuid.js';
 
 /** The key provider id of the hierarchical keyring's encrypted data keys. */
@@ -31,33 +33,51 @@ const HEADER_LENGTH = SALT_LENGTH + IV_LENGTH + VERSION_LENGTH;
 export interface HierarchicalKeyringOptions {
   /** Where the branch keys come from: the DynamoDB + KMS store, or a static one for tests. */
   readonly keyStore: BranchKeyStore;
-  /** The branch key this keyring encrypts under and decrypts with. */
-  readonly branchKeyId: string;
+  /** The branch key this keyring encrypts under and decrypts with (or give a `branchKeyIdSupplier`). */
+  readonly branchKeyId?: string;
+  /** Picks the branch key per item from its encryption context (per-tenant keys), instead of one `branchKeyId`. */
+  readonly branchKeyIdSupplier?: BranchKeyIdSupplier;
+  /**
+   * How long a branch key read from the store is used before it is read again, in seconds. The
+   * MPL requires it; without it every encryption and decryption asks the store (for a static store).
+   */
+  readonly ttlSeconds?: number;
+  /** How many branch keys (active ones and versions) the cache keeps; default 1000. */
+  readonly maxCacheEntries?: number;
+  /** The cache's clock, in epoch ms (tests move it). Default `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /** A keyring over the branch keys of a branch key store. */
 export class HierarchicalKeyring implements Keyring {
-  readonly branchKeyId: string;
+  readonly branchKeyId: string | undefined;
   readonly #keyStore: BranchKeyStore;
+  readonly #supplier: BranchKeyIdSupplier | undefined;
+  readonly #cache: BranchKeyCache | undefined;
 
   constructor(options: HierarchicalKeyringOptions) {
     if (typeof options !== 'object' || options === null) {
       throw new DdbecError('ERR_INVALID_ARGUMENT', 'HierarchicalKeyring needs an options object');
     }
-    const { keyStore, branchKeyId } = options;
+    const { keyStore, branchKeyId, branchKeyIdSupplier, ttlSeconds } = options;
     if (typeof keyStore !== 'object' || keyStore === null || typeof keyStore.getActiveBranchKey !== 'function') {
       throw new DdbecError('ERR_INVALID_ARGUMENT', 'keyStore must be a branch key store');
     }
-    if (typeof branchKeyId !== 'string' || branchKeyId.length === 0) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'branchKeyId must be a non-empty string');
+    if (branchKeyIdSupplier === undefined ? typeof branchKeyId !== 'string' || branchKeyId.length === 0 : branchKeyId !== undefined) {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'give either branchKeyId (a non-empty string) or branchKeyIdSupplier');
+    }
+    if (branchKeyIdSupplier !== undefined && typeof branchKeyIdSupplier.getBranchKeyId !== 'function') {
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'branchKeyIdSupplier must have a getBranchKeyId method');
     }
     this.#keyStore = keyStore;
     this.branchKeyId = branchKeyId;
+    this.#supplier = branchKeyIdSupplier;
+    this.#cache = ttlSeconds === undefined ? undefined : new BranchKeyCache({ ttlSeconds, maxEntries: options.maxCacheEntries, clock: options.clock });
   }
 
   async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
     const suite = materials.algorithmSuite;
-    const branchKeyId = this.branchKeyId;
+    const branchKeyId = await this.#branchKeyIdFor(materials.encryptionContext);
     const branch = await this.#branchKey(branchKeyId);
     const version = uuidToBytes(branch.branchKeyVersion);
     if (version === undefined || branch.branchKey.length !== 32) {
@@ -91,7 +111,7 @@ export class HierarchicalKeyring implements Keyring {
   async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
     if (materials.plaintextDataKey !== undefined) return materials;
     const suite = materials.algorithmSuite;
-    const branchKeyId = this.branchKeyId;
+    const branchKeyId = await this.#branchKeyIdFor(materials.encryptionContext);
     const ecAad = encryptionContextAad(materials.encryptionContext);
     const errors: unknown[] = [];
     for (const edk of encryptedDataKeys) {
@@ -127,19 +147,26 @@ export class HierarchicalKeyring implements Keyring {
     });
   }
 
-  /** The branch key materials: the active version, or the given one. */
+  /** The configured branch key id, or the supplier's for this encryption context. */
+  async #branchKeyIdFor(encryptionContext: EncryptionContext): Promise<string> {
+    if (this.#supplier === undefined) return this.branchKeyId as string;
+    const id = await this.#supplier.getBranchKeyId(encryptionContext);
+    if (typeof id !== 'string' || id.length === 0) throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the branch key id supplier returned no branch key id');
+    return id;
+  }
+
+  /** The branch key materials: the active version, or the given one (through the cache, if any). */
   async #branchKey(branchKeyId: string, version?: string): Promise<BranchKeyMaterials> {
-    const materials =
-      version === undefined
-        ? await this.#keyStore.getActiveBranchKey(branchKeyId)
-        : await this.#keyStore.getBranchKeyVersion(branchKeyId, version);
+    const load = () =>
+      version === undefined ? this.#keyStore.getActiveBranchKey(branchKeyId) : this.#keyStore.getBranchKeyVersion(branchKeyId, version);
+    const materials = this.#cache === undefined ? await load() : await this.#cache.get(`${version ?? ''}\u0000${branchKeyId}`, load);
     if (materials.branchKeyIdentifier !== branchKeyId || (version !== undefined && materials.branchKeyVersion !== version)) {
       throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', `the branch key store returned another branch key than ${branchKeyId}`);
     }
     return materials;
   }
 
-  toJSON(): { type: 'HierarchicalKeyring'; branchKeyId: string } {
+  toJSON(): { type: 'HierarchicalKeyring'; branchKeyId: string | undefined } {
     return { type: 'HierarchicalKeyring', branchKeyId: this.branchKeyId };
   }
 }
