@@ -27,3 +27,10 @@ export type {
 } from '../keyrings/types.js';
 export { parseHeader, type LegendAction, type ParsedHeader } from '../structured/header.js';
 export type { AttributeValue, Item } from '../format/attribute-value.js';
+export { RawRsaKeyring, type RawRsaKeyringOptions, type RsaPadding } from '../keyrings/raw-rsa.js';
+export { MultiKeyring, type MultiKeyringOptions } from '../keyrings/multi.js';
+export {
+  createDynamoDbEncryptionBranchKeyIdSupplier,
+  type BranchKeyIdSupplier,
+  type DynamoDbKeyBranchKeyIdSupplier,
+} from '../keyrings/hierarchical/branch-key-id-supplier.js';

@@ -13,7 +13,7 @@ import {
   isMultiRegionKey,
   mrkMatch,
   parseKmsArn,
-} from '../../src/keyrings/kms/index.js';
+} from '../../src/dbesdk/aws.js';
 import { MultiKeyring } from '../../src/keyrings/multi.js';
 import { RawAesKeyring } from '../../src/keyrings/raw-aes.js';
 import type { EncryptedDataKey, Keyring } from '../../src/keyrings/types.js';
