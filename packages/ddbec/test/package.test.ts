@@ -50,7 +50,7 @@ describe('package', () => {
     expect(out.trim()).toBe('true false');
   });
 
-  it('keeps the AWS SDK out of the core entry', () => {
+  it.each(['index.js', 'dbesdk/index.js'])('keeps the AWS SDK out of dist/esm/%s', (entry) => {
     const seen = new Set<string>();
     const visit = (file: string): void => {
       if (seen.has(file)) return;
@@ -61,7 +61,7 @@ describe('package', () => {
         if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
       }
     };
-    visit(join(packageDir, 'dist/esm/index.js'));
+    visit(join(packageDir, 'dist/esm', entry));
     expect(seen.size).toBeGreaterThan(5);
   });
 
