@@ -18,6 +18,7 @@ export {
   type LoadedConfig,
   type MostRecentProviderConfig,
   type MostRecentSetup,
+  type OrmConfig,
   type ProviderConfig,
   type StaticProviderConfig,
   type TableConfig,

@@ -14,7 +14,8 @@ export const TOOLBOX_ATTRIBUTES = { entity: '_et', created: '_ct', modified: '_m
 /** dynamoose's default timestamp attributes (`timestamps: true`). */
 export const DYNAMOOSE_TIMESTAMPS = { createdAt: 'createdAt', updatedAt: 'updatedAt' } as const;
 
-const ORM_LABEL: Readonly<Record<OrmName, string>> = { electrodb: 'ElectroDB', 'dynamodb-toolbox': 'dynamodb-toolbox', dynamoose: 'dynamoose' };
+/** How an ORM's name is written in messages. */
+export const ORM_LABEL: Readonly<Record<OrmName, string>> = { electrodb: 'ElectroDB', 'dynamodb-toolbox': 'dynamodb-toolbox', dynamoose: 'dynamoose' };
 
 /**
  * The ORM a request looks like it comes from, by the attributes it names and the shape of its

@@ -53,11 +53,12 @@ describe('sign-only attributes written with their current value', () => {
   });
 
   it('an encrypted attribute, a computed value or a list value is never guarded', async () => {
-    for (const [expression, values] of [
+    const cases: [string, Item][] = [
       ['SET email = :e', { ':e': { S: 'u@example.com' } }],
       ['SET #p = #p', {}],
       ['SET #p = :l', { ':l': { L: [] } }],
-    ] as const) {
+    ];
+    for (const [expression, values] of cases) {
       const error = await client.send(update(expression, values, expression.includes('#p') ? { '#p': 'plan' } : undefined)).catch((e: unknown) => e);
       expect(isDdbecError(error, 'ERR_SIGNED_ATTRIBUTE_UPDATE'), expression).toBe(true);
     }
@@ -100,7 +101,7 @@ describe('refusals that lead to the fix', () => {
     ['dynamodb-toolbox', 'dynamodb-toolbox', { '#s_1': '_et', '#s_2': 'email' }, 'SET #s_1 = if_not_exists(#s_1, :v), #s_2 = :v'],
     ['dynamoose', 'dynamoose', { '#a0': 'updatedAt', '#a1': 'email' }, 'SET #a0 = :v0, #a1 = :v0'],
   ])("says which preset applies to %s's requests", async (label, orm, names, expression) => {
-    const values = expression.includes(':v0') ? { ':v0': { S: 'x' } } : { ':v': { S: 'x' } };
+    const values: Item = expression.includes(':v0') ? { ':v0': { S: 'x' } } : { ':v': { S: 'x' } };
     const error = await client.send(update(expression, values, names)).catch((e: unknown) => e);
     expect(isDdbecError(error, 'ERR_SIGNED_ATTRIBUTE_UPDATE')).toBe(true);
     expect((error as Error).message).toContain(`looks like ${label}'s`);
