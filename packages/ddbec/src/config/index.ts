@@ -8,6 +8,7 @@ export {
   ConfigError,
   isConfigError,
   loadConfig,
+  tableActions,
   validateConfig,
   type ActionName,
   type ConfigFile,

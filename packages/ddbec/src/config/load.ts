@@ -361,11 +361,7 @@ class Resolver {
   table(name: string, table: TableConfigFile): TableConfig | undefined {
     const at = joinPath('tables', name);
     const before = this.issues.length;
-    const actions = table.attributeActions;
-    const attributeActions = new AttributeActions({
-      defaultAction: (actions?.default ?? CryptoAction.EncryptAndSign),
-      attributeActions: { ...ormOverrides(table.orm), ...actions?.overrides },
-    }).withKeyAttributes(table.partitionKey, table.sortKey);
+    const attributeActions = tableActions(table).withKeyAttributes(table.partitionKey, table.sortKey);
     let mostRecent: MostRecentSetup | undefined;
     let materialsProvider: CryptographicMaterialsProvider | undefined;
     const provider = table.provider;
@@ -535,6 +531,18 @@ function misfit(key: ConfigKey, role: Role): string | undefined {
     case 'unwrapping':
       return aes || key instanceof RsaPrivateKey ? undefined : 'expected an AES key or an RSA private key';
   }
+}
+
+/**
+ * The attribute actions of a table entry as written — its `orm` preset under its
+ * `attributeActions` — without reading any key (key attributes are not yet made sign-only).
+ */
+export function tableActions(table: TableConfigFile): AttributeActions {
+  const actions = table.attributeActions;
+  return new AttributeActions({
+    defaultAction: actions?.default ?? CryptoAction.EncryptAndSign,
+    attributeActions: { ...ormOverrides(table.orm), ...actions?.overrides },
+  });
 }
 
 /** The actions the preset of a table's `orm` sets (none without one). */

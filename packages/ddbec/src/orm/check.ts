@@ -61,9 +61,15 @@ export function checkOrmConfiguration(input: OrmCheckInput): OrmCheckReport {
   const orm = input.orm ?? ormOfItems(input.items ?? []);
   const preset = orm === undefined ? undefined : ormPreset(orm, input);
   const schema = input.keySchema;
-  const keys = [schema.partitionKey, schema.sortKey, ...(schema.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey])].filter(
-    (name): name is string => name !== undefined,
-  );
+  // The key attributes of the table and its indexes, and those the ORM's entities say are keys.
+  const keys = [
+    ...new Set([
+      schema.partitionKey,
+      schema.sortKey,
+      ...(schema.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
+      ...(preset?.derivedKeys.map((key) => key.attribute) ?? []),
+    ]),
+  ].filter((name): name is string => name !== undefined);
   const findings: OrmFinding[] = [];
   let actions = input.attributeActions;
   try {
