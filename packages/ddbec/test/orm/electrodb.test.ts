@@ -38,6 +38,24 @@ it('stores ciphertext for encrypted attributes, plaintext for keys, markers and 
   });
 });
 
+it('upsert: refused with encrypted attributes; on an existing item, with unchanged keys and do-nothing attributes only; never creates', async () => {
+  const refused = await Customer.upsert({ id: 'c1', org: 'acme', joined: '2026-01-05', email: 'other@example.com' }).go().catch((e: unknown) => e);
+  expect(isDdbecError((refused as Error).cause, 'ERR_SIGNED_ATTRIBUTE_UPDATE'), String(refused)).toBe(true);
+  expect((refused as Error).message).toContain('"email" (encrypted and signed)');
+  await Customer.upsert({ id: 'c1', org: 'acme', joined: '2026-01-05', visits: 7 }).go();
+  expect((await Customer.get({ id: 'c1' }).go()).data?.visits).toBe(7);
+  const moved = await Customer.upsert({ id: 'c1', org: 'initech', joined: '2026-01-05', visits: 8 }).go().catch((e: unknown) => e);
+  expect(String(moved)).toContain('sign-only "__edb_e__", "__edb_v__", "gsi1pk", "gsi1sk", which ddbec lets through only with the value already stored');
+  const created = await Customer.upsert({ id: 'c9', org: 'acme', joined: '2026-01-05', visits: 1 }).go().catch((e: unknown) => e);
+  expect(String(created)).toContain('The conditional request failed');
+  expect((await Customer.get({ id: 'c9' }).go()).data).toBeNull();
+});
+
+it('projections (the attributes option) are refused: a partial item cannot be verified', async () => {
+  const error = await Customer.get({ id: 'c1' }).go({ attributes: ['name'] }).catch((e: unknown) => e);
+  expect(isDdbecError((error as Error).cause, 'ERR_PROJECTION'), String(error)).toBe(true);
+});
+
 it('refuses an item whose signed attribute a plain client changed; a do-nothing one goes unnoticed', async () => {
   await plain.send(new UpdateItemCommand({ TableName: 'customers', Key: { pk: { S: 'c2' } }, UpdateExpression: 'SET visits = :n', ExpressionAttributeValues: { ':n': { N: '999' } } }));
   expect((await Customer.get({ id: 'c2' }).go()).data?.visits).toBe(999);
