@@ -198,7 +198,7 @@ export class EncryptionEngine {
           case 'returnValues': {
             const returnValues = prepared.input['ReturnValues'];
             if (returnValues === 'ALL_OLD' || returnValues === 'ALL_NEW') singles.push({ path: match.path, item: match.value as Item, table });
-            else checkDoNothing(match.value as Item, table, prepared.operation);
+            else checkDoNothing(match.value as Item, table, prepared.operation, this.#guardedAttributes(prepared));
             break;
           }
           case 'unprocessed': {
@@ -407,9 +407,10 @@ function check(role: Exclude<InputRole, 'item' | 'partiql'>, match: Match, table
   }
 }
 
-function checkDoNothing(attributes: Item, table: ResolvedTable, operation: string): void {
+/** Checks that a partial item holds only do-nothing attributes, or sign-only ones the update wrote under a guard (so with their stored value). */
+function checkDoNothing(attributes: Item, table: ResolvedTable, operation: string, guarded: readonly string[]): void {
   for (const name of Object.keys(attributes)) {
-    if (actionFor(table, name) !== CryptoAction.DoNothing) {
+    if (actionFor(table, name) !== CryptoAction.DoNothing && !guarded.includes(name)) {
       throw new DdbecError('ERR_MALFORMED_ITEM', `${operation} on table "${table.name}" returned a partial item with signed attribute "${name}", which cannot be verified`);
     }
   }

@@ -35,6 +35,13 @@ describe('sign-only attributes written with their current value', () => {
     expect(Item?.['plan']).toEqual({ S: 'pro' });
   });
 
+  it('UPDATED_NEW returns the guarded attributes with the do-nothing ones', async () => {
+    const { Attributes } = await client.send(
+      new UpdateItemCommand({ ...update('SET note = :n, #p = :p', { ':n': { S: 'new' }, ':p': { S: 'pro' } }, { '#p': 'plan' }).input, ReturnValues: 'UPDATED_NEW' }),
+    );
+    expect(Attributes).toEqual({ note: { S: 'new' }, plan: { S: 'pro' } });
+  });
+
   it('SET a = if_not_exists(a, :v) goes through and keeps the stored value', async () => {
     await client.send(update('SET #p = if_not_exists(#p, :p), note = :n', { ':p': { S: 'basic' }, ':n': { S: 'again' } }, { '#p': 'plan' }));
     const { Item } = await client.send(new GetItemCommand({ TableName: 'customers', Key: key }));
