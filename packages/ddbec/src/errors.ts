@@ -60,7 +60,10 @@ export type DdbecErrorCode =
   | 'ERR_ENCRYPTED_ATTRIBUTE_IN_EXPRESSION'
   /**
    * An update expression changes a signed or encrypted attribute, which would break the
-   * item's signature; use `readModifyWrite` (ddbec/sdk) instead. Nothing was sent.
+   * item's signature; the message names every such attribute. Write the whole item or use
+   * `readModifyWrite` (ddbec/sdk) instead. (A sign-only attribute written with a plain value or
+   * `if_not_exists` of itself is let through, guarded by a condition that it keeps its value.)
+   * Nothing was sent.
    */
   | 'ERR_SIGNED_ATTRIBUTE_UPDATE'
   /**

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../spec.js';
 import { atRestCommands } from './at-rest.js';
 import { benchCommands } from './bench.js';
+import { configCommands } from './config.js';
 import { dataCommands } from './data.js';
 import { demoCommands } from './demo.js';
 import { inspectCommands } from './inspect.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...localCommands,
   ...keysCommands,
   ...tableCommands,
+  ...configCommands,
   ...dataCommands,
   ...inspectCommands,
   ...metastoreCommands,

@@ -12,6 +12,8 @@ import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.j
 import type { MetaStore } from '../metastore/index.js';
 import { AttributeActions, ItemEncryptor, type SigningProfile } from '../encryptor/index.js';
 import { foldCase, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
+import type { OrmName } from '../sdk/orm-hints.js';
+import { ormPreset, presetOverrides, type OrmPresetOptions } from '../orm/presets.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
 import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
@@ -62,11 +64,15 @@ export interface MostRecentProviderConfig {
 
 export type ProviderConfig = InnerProviderConfig | MostRecentProviderConfig;
 
+/** A table's `orm`: an ORM's name, or its name with the preset's options. */
+export type OrmConfig = OrmName | ({ readonly name: OrmName } & Omit<OrmPresetOptions, 'entities'>);
+
 export interface TableConfigFile {
   readonly tableName?: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
   readonly attributeActions?: { readonly default?: ActionName; readonly overrides?: Readonly<Record<string, ActionName>> };
+  readonly orm?: OrmConfig;
   readonly provider?: ProviderConfig;
   readonly signingProfile?: SigningProfile;
   readonly acceptPythonRoundedNumbers?: boolean;
@@ -296,7 +302,7 @@ function tableIssues(table: TableConfigFile, at: string): ConfigIssue[] {
       issues.push({ path: where, message: 'a key attribute cannot be ENCRYPT_AND_SIGN (DynamoDB must read it); use SIGN_ONLY' });
     }
   }
-  const all = [actions?.default ?? 'ENCRYPT_AND_SIGN', ...Object.values(overrides)];
+  const all = [actions?.default ?? 'ENCRYPT_AND_SIGN', ...Object.values({ ...ormOverrides(table.orm), ...overrides })];
   const encrypts = all.includes('ENCRYPT_AND_SIGN');
   const plaintext = all.every((action) => action === 'DO_NOTHING');
   const provider = table.provider;
@@ -355,11 +361,7 @@ class Resolver {
   table(name: string, table: TableConfigFile): TableConfig | undefined {
     const at = joinPath('tables', name);
     const before = this.issues.length;
-    const actions = table.attributeActions;
-    const attributeActions = new AttributeActions({
-      defaultAction: (actions?.default ?? CryptoAction.EncryptAndSign),
-      attributeActions: (actions?.overrides ?? {}) as Readonly<Record<string, CryptoAction>>,
-    }).withKeyAttributes(table.partitionKey, table.sortKey);
+    const attributeActions = tableActions(table).withKeyAttributes(table.partitionKey, table.sortKey);
     let mostRecent: MostRecentSetup | undefined;
     let materialsProvider: CryptographicMaterialsProvider | undefined;
     const provider = table.provider;
@@ -529,6 +531,25 @@ function misfit(key: ConfigKey, role: Role): string | undefined {
     case 'unwrapping':
       return aes || key instanceof RsaPrivateKey ? undefined : 'expected an AES key or an RSA private key';
   }
+}
+
+/**
+ * The attribute actions of a table entry as written — its `orm` preset under its
+ * `attributeActions` — without reading any key (key attributes are not yet made sign-only).
+ */
+export function tableActions(table: TableConfigFile): AttributeActions {
+  const actions = table.attributeActions;
+  return new AttributeActions({
+    defaultAction: actions?.default ?? CryptoAction.EncryptAndSign,
+    attributeActions: { ...ormOverrides(table.orm), ...actions?.overrides },
+  });
+}
+
+/** The actions the preset of a table's `orm` sets (none without one). */
+export function ormOverrides(orm: OrmConfig | undefined): Record<string, CryptoAction> {
+  if (orm === undefined) return {};
+  const { name, ...options } = typeof orm === 'string' ? { name: orm } : orm;
+  return presetOverrides(ormPreset(name, options));
 }
 
 /** `{ [name]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreads). */

@@ -1,3 +1,4 @@
+import { ORM_NAMES } from '../orm/presets.js';
 import type { SchemaNode } from './validate.js';
 
 const nonEmpty = (description: string): SchemaNode => ({ type: 'string', minLength: 1, description });
@@ -68,6 +69,11 @@ export const CONFIG_SCHEMA = {
             overrides: { type: 'object', additionalProperties: action, description: 'Per-attribute actions.' },
           },
         },
+        orm: {
+          $ref: '#/$defs/orm',
+          description:
+            'The ORM the table is used through: its preset (ddbec/orm) gives the attributes the ORM manages their actions; attributeActions.overrides still win.',
+        },
         provider: {
           $ref: '#/$defs/provider',
           description: 'The materials provider. Required unless every action is DO_NOTHING (a plaintext table).',
@@ -83,6 +89,36 @@ export const CONFIG_SCHEMA = {
             'Read Python-signed items whose signed numbers have more than 28 significant digits, returning them rounded as signed (default false: refused).',
         },
       },
+    },
+    orm: {
+      oneOf: [
+        { type: 'string', enum: ORM_NAMES, description: 'electrodb, dynamodb-toolbox or dynamoose, with the ORM’s default attribute names.' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { enum: ORM_NAMES, description: 'electrodb, dynamodb-toolbox or dynamoose.' },
+            compositeAttributes: {
+              type: 'array',
+              items: nonEmpty('An attribute (as stored) that ElectroDB composes keys of.'),
+              description: 'ElectroDB: the attributes the keys are composed of (made SIGN_ONLY; ElectroDB writes the primary key’s in every update).',
+            },
+            entityAttribute: { $ref: '#/$defs/attributeOrFalse', description: 'dynamodb-toolbox: the entity attribute as saved (default _et), or false.' },
+            createdAttribute: {
+              $ref: '#/$defs/attributeOrFalse',
+              description: 'dynamodb-toolbox (_ct) or dynamoose (createdAt): the creation timestamp as saved, or false.',
+            },
+            modifiedAttribute: {
+              $ref: '#/$defs/attributeOrFalse',
+              description: 'dynamodb-toolbox (_md) or dynamoose (updatedAt): the modification timestamp as saved (made DO_NOTHING), or false.',
+            },
+          },
+        },
+      ],
+    },
+    attributeOrFalse: {
+      oneOf: [{ type: 'string', minLength: 1 }, { type: 'boolean', const: false }],
     },
     provider: {
       oneOf: [

@@ -40,29 +40,37 @@ export class EncryptedDynamoDBClient extends DynamoDBClient {
    * `ERR_KEY_ATTRIBUTE_ENCRYPTED` here); the others on first use, after DescribeTable.
    */
   static from(client: DynamoDBClient, config: EncryptionConfig): EncryptedDynamoDBClient {
-    if (typeof client !== 'object' || client === null || typeof client.send !== 'function' || typeof client.middlewareStack?.clone !== 'function') {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'EncryptedDynamoDBClient.from needs a DynamoDBClient from @aws-sdk/client-dynamodb');
-    }
-    if (internals.has(client) || client.middlewareStack.identify().some((entry) => entry.startsWith(`${ITEM_ENCRYPT_MIDDLEWARE} `))) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'the client already encrypts items; wrap the plain DynamoDBClient instead');
-    }
-    const engine = new EncryptionEngine(new TableRegistry(config, (table) => readKeySchema(client, table)));
-    const stack = client.middlewareStack.clone();
-    const self = Object.create(EncryptedDynamoDBClient.prototype) as EncryptedDynamoDBClient;
-    const ownConfig = { ...client.config };
-    Object.defineProperty(self, 'config', { value: ownConfig, enumerable: true, writable: true, configurable: true });
-    Object.defineProperty(self, 'middlewareStack', { value: stack, enumerable: true, writable: true, configurable: true });
-    addEncryptionMiddleware(stack, engine, () => translateConfigOf(self));
-    internals.set(self, { engine, base: client });
-    // A DynamoDBDocumentClient made from this client shares this config object (see readModifyWriteDocument)
-    documents.set(ownConfig, { engine, base: client });
-    return self;
+    return encryptingCopy(client, config, EncryptedDynamoDBClient.prototype, 'EncryptedDynamoDBClient.from');
   }
 
   /** Does nothing: the client it was made from owns the sockets; destroy that one. */
   override destroy(): void {
     // The HTTP handler belongs to the original client (as with DynamoDBDocumentClient).
   }
+}
+
+/**
+ * @internal The work of {@link EncryptedDynamoDBClient.from}, for an object with `prototype`
+ * (a `DynamoDBClient` class's prototype, e.g. the aggregated `DynamoDB` client's).
+ */
+export function encryptingCopy<T extends DynamoDBClient>(client: DynamoDBClient, config: EncryptionConfig, prototype: T, what: string): T {
+  if (typeof client !== 'object' || client === null || typeof client.send !== 'function' || typeof client.middlewareStack?.clone !== 'function') {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', `${what} needs a DynamoDBClient from @aws-sdk/client-dynamodb`);
+  }
+  if (internals.has(client) || client.middlewareStack.identify().some((entry) => entry.startsWith(`${ITEM_ENCRYPT_MIDDLEWARE} `))) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'the client already encrypts items; wrap the plain DynamoDBClient instead');
+  }
+  const engine = new EncryptionEngine(new TableRegistry(config, (table) => readKeySchema(client, table)));
+  const stack = client.middlewareStack.clone();
+  const self = Object.create(prototype) as T;
+  const ownConfig = { ...client.config };
+  Object.defineProperty(self, 'config', { value: ownConfig, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(self, 'middlewareStack', { value: stack, enumerable: true, writable: true, configurable: true });
+  addEncryptionMiddleware(stack, engine, () => translateConfigOf(self));
+  internals.set(self, { engine, base: client });
+  // A DynamoDBDocumentClient made from this client shares this config object (see readModifyWriteDocument)
+  documents.set(ownConfig, { engine, base: client });
+  return self;
 }
 
 /** @internal */

@@ -3,8 +3,10 @@ import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type
 import { COMMANDS, CopyOnWrite, describePath, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
 import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
+import { encryptedAttributeInExpression, guardedWritesNote, signedAttributeUpdate } from './expression-errors.js';
 import { attributeReferences, readPartiql } from './expressions.js';
 import { checkItemSize, withoutUndefined } from './items.js';
+import { analyzeUpdate } from './updates.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -34,6 +36,7 @@ export interface Prepared {
 }
 
 const EXISTENCE_FUNCTIONS: ReadonlySet<string | undefined> = new Set(['attribute_exists', 'attribute_not_exists']);
+const CONDITION_FAILURES: ReadonlySet<string> = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
 const SIGNATURE_PLACEHOLDER = '#ddbecSignature';
 const LEGACY_HINT: Readonly<Record<string, string>> = {
   Expected: 'ConditionExpression',
@@ -103,12 +106,14 @@ export class EncryptionEngine {
     for (const path of spec.existingItemsOnly ?? []) {
       for (const match of find(input, path)) {
         const request = match.value as Readonly<Record<string, unknown>>;
-        if (!encrypted(request['TableName'])) continue;
+        const table = encrypted(request['TableName']);
+        if (!table) continue;
         const names = (request['ExpressionAttributeNames'] ?? {}) as Readonly<Record<string, string>>;
         let placeholder = SIGNATURE_PLACEHOLDER;
         while (Object.hasOwn(names, placeholder)) placeholder += '_';
         const condition = request['ConditionExpression'];
-        const required = `attribute_exists(${placeholder})`;
+        const { guards } = analyzeUpdate(request, (attribute) => actionFor(table, attribute), 'UpdateExpression');
+        const required = [`attribute_exists(${placeholder})`, ...guards.map((guard) => guard.condition)].join(' AND ');
         rewrite.set([...match.path, 'ConditionExpression'], typeof condition === 'string' ? `(${condition}) AND ${required}` : required);
         rewrite.set([...match.path, 'ExpressionAttributeNames'], { ...names, [placeholder]: SIGNATURE_ATTRIBUTE });
       }
@@ -193,7 +198,7 @@ export class EncryptionEngine {
           case 'returnValues': {
             const returnValues = prepared.input['ReturnValues'];
             if (returnValues === 'ALL_OLD' || returnValues === 'ALL_NEW') singles.push({ path: match.path, item: match.value as Item, table });
-            else checkDoNothing(match.value as Item, table, prepared.operation);
+            else checkDoNothing(match.value as Item, table, prepared.operation, this.#guardedAttributes(prepared));
             break;
           }
           case 'unprocessed': {
@@ -274,10 +279,16 @@ export class EncryptionEngine {
    * Adds ddbec's part to DynamoDB's "Type mismatch for Index Key" error when ddbec encrypted
    * that key — the table's key schema lacks the index: a declared `keySchema` without it, or an
    * index created after the schema was read — and forgets the table's key schema, so that the
-   * next request reads (or checks) it again.
+   * next request reads (or checks) it again. A failed condition of an update whose sign-only
+   * writes ddbec guarded (see `analyzeUpdate`) gets a note saying what ddbec added.
    */
   explainError(prepared: Prepared, error: unknown): void {
     const message = error instanceof Error ? error.message : undefined;
+    if (message !== undefined && CONDITION_FAILURES.has((error as Error).name)) {
+      const guarded = this.#guardedAttributes(prepared);
+      if (guarded.length > 0) (error as Error).message = `${message} [ddbec: ${guardedWritesNote(guarded)}]`;
+      return;
+    }
     const match = message !== undefined ? /Type mismatch for Index Key (\S+)(?:.*?IndexName: (\S+))?/s.exec(message) : null;
     if (!match) return;
     const attribute = match[1] as string;
@@ -286,6 +297,21 @@ export class EncryptionEngine {
     this.registry.invalidate(table.name);
     (error as { message: string }).message =
       `${message} [ddbec: table "${table.name}" encrypted "${attribute}", a key of ${match[2] === undefined ? 'an index' : `index "${match[2]}"`} that ddbec's key schema of the table does not have (a keySchema without that index, or an index created after DescribeTable was read); add the index to keySchema.indexes, or leave keySchema out so that ddbec reads the indexes with DescribeTable]`;
+  }
+
+  /** The sign-only attributes the update actions of a request write under a guard (see `analyzeUpdate`). */
+  #guardedAttributes(prepared: Prepared): string[] {
+    const attributes: string[] = [];
+    for (const path of prepared.spec.existingItemsOnly ?? []) {
+      for (const match of find(prepared.input, path)) {
+        const request = match.value as Readonly<Record<string, unknown>>;
+        const table = typeof request['TableName'] === 'string' ? prepared.tables.get(request['TableName']) : undefined;
+        if (!table?.encrypted || typeof request['UpdateExpression'] !== 'string') continue;
+        const { guards } = analyzeUpdate(request, (attribute) => actionFor(table, attribute), 'UpdateExpression');
+        attributes.push(...guards.map((guard) => guard.attribute));
+      }
+    }
+    return attributes;
   }
 
   /**
@@ -363,32 +389,28 @@ function check(role: Exclude<InputRole, 'item' | 'partiql'>, match: Match, table
     case 'condition':
     case 'update': {
       const names = match.parent['ExpressionAttributeNames'] as Readonly<Record<string, string>> | undefined;
-      for (const reference of attributeReferences(match.value as string, names, role, `${member} (${where})`)) {
-        const action = table === undefined ? CryptoAction.EncryptAndSign : actionFor(table, reference.attribute);
-        if (reference.target) {
-          if (action !== CryptoAction.DoNothing) {
-            throw new DdbecError(
-              'ERR_SIGNED_ATTRIBUTE_UPDATE',
-              `${where}: ${member} changes "${reference.attribute}", which is ${action === CryptoAction.EncryptAndSign ? 'encrypted and signed' : 'signed'}; changing it in place would break the item's signature. Only do-nothing attributes can be updated in place — use readModifyWrite() to change signed or encrypted attributes; nothing was sent`,
-            );
-          }
-          continue;
-        }
-        if (action === CryptoAction.EncryptAndSign && !(reference.whole && reference.firstArgument && EXISTENCE_FUNCTIONS.has(reference.inFunction))) {
-          throw new DdbecError(
-            'ERR_ENCRYPTED_ATTRIBUTE_IN_EXPRESSION',
-            `${where}: ${member} uses encrypted attribute "${reference.attribute}", but DynamoDB only has its ciphertext; expressions may use sign-only and do-nothing attributes (and attribute_exists / attribute_not_exists on any attribute); nothing was sent`,
-          );
-        }
+      const actionOf = (attribute: string): CryptoAction => (table === undefined ? CryptoAction.EncryptAndSign : actionFor(table, attribute));
+      const what = `${member} (${where})`;
+      if (role === 'update') {
+        const { refused } = analyzeUpdate(match.parent, actionOf, what);
+        if (refused.length > 0) throw signedAttributeUpdate(where, member, refused, match.parent);
       }
+      const encrypted = attributeReferences(match.value as string, names, role, what).filter(
+        (reference) =>
+          !reference.target &&
+          actionOf(reference.attribute) === CryptoAction.EncryptAndSign &&
+          !(reference.whole && reference.firstArgument && EXISTENCE_FUNCTIONS.has(reference.inFunction)),
+      );
+      if (encrypted.length > 0) throw encryptedAttributeInExpression(where, member, encrypted.map((reference) => reference.attribute), match.parent);
       return;
     }
   }
 }
 
-function checkDoNothing(attributes: Item, table: ResolvedTable, operation: string): void {
+/** Checks that a partial item holds only do-nothing attributes, or sign-only ones the update wrote under a guard (so with their stored value). */
+function checkDoNothing(attributes: Item, table: ResolvedTable, operation: string, guarded: readonly string[]): void {
   for (const name of Object.keys(attributes)) {
-    if (actionFor(table, name) !== CryptoAction.DoNothing) {
+    if (actionFor(table, name) !== CryptoAction.DoNothing && !guarded.includes(name)) {
       throw new DdbecError('ERR_MALFORMED_ITEM', `${operation} on table "${table.name}" returned a partial item with signed attribute "${name}", which cannot be verified`);
     }
   }

@@ -23,7 +23,7 @@ export interface AttributeReference {
 
 type ExpressionNames = Readonly<Record<string, string>> | undefined;
 
-interface Token {
+export interface Token {
   readonly kind: 'name' | 'hash' | 'value' | 'number' | 'punct';
   readonly text: string;
   readonly at: number;
@@ -44,7 +44,7 @@ function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
 }
 
-function tokenize(expression: string, what: string): Token[] {
+export function tokenize(expression: string, what: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < expression.length) {

@@ -1,10 +1,12 @@
 /**
  * `ddbec/sdk` — the AWS SDK for JavaScript v3 integration: an encrypting `DynamoDBClient`
- * (which `@aws-sdk/lib-dynamodb`'s `DynamoDBDocumentClient.from` and the paginators accept),
- * a safe read-modify-write for encrypted attributes, and a DynamoDB Streams decryptor.
+ * (which `@aws-sdk/lib-dynamodb`'s `DynamoDBDocumentClient.from` and the paginators accept) and
+ * its aggregated `DynamoDB` form (`EncryptedDynamoDB`, for dynamoose), a safe read-modify-write
+ * for encrypted attributes, and a DynamoDB Streams decryptor.
  * Peer dependency: `@aws-sdk/client-dynamodb` (and `@aws-sdk/lib-dynamodb` for DocumentClient use).
  */
 export { EncryptedDynamoDBClient } from './client.js';
+export { EncryptedDynamoDB } from './aggregated.js';
 export type { EncryptionConfig, IndexKeySchema, TableEncryptionConfig, TableKeySchema } from './config.js';
 export { DECRYPTION_FAILURES, decryptionFailures, type DecryptionFailure } from './engine.js';
 export { ITEM_DECRYPT_MIDDLEWARE, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';

@@ -2,6 +2,7 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient, type PutItemComman
 import { DdbecError } from '../errors.js';
 import { SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
 import { documentInternalsOf, internalsOf, type EncryptedDynamoDBClient } from './client.js';
+import type { EncryptedDynamoDB } from './aggregated.js';
 import type { ResolvedTable } from './config.js';
 import type { EncryptionEngine } from './engine.js';
 import { checkItemSize, withoutUndefined } from './items.js';
@@ -49,7 +50,7 @@ interface ItemForm<T> {
  * `undefined` attributes (and map entries) of the new item are left out, as the SDK does; an
  * item too large once encrypted is refused (`ERR_ITEM_TOO_LARGE`).
  */
-export async function readModifyWrite(client: EncryptedDynamoDBClient, input: ReadModifyWriteInput): Promise<ReadModifyWriteOutput> {
+export async function readModifyWrite(client: EncryptedDynamoDBClient | EncryptedDynamoDB, input: ReadModifyWriteInput): Promise<ReadModifyWriteOutput> {
   const { engine, base } = internalsOf(client, 'readModifyWrite');
   const same = (item: Item): Promise<Item> => Promise.resolve(item);
   return run(engine, base, input, 'readModifyWrite', { key: (key) => same({ ...(key as Item) }), fromStored: same, toStored: same });

@@ -69,7 +69,7 @@ async function refused(command: { readonly input: unknown }, code: DdbecErrorCod
 describe('refused before anything is sent', () => {
   it('UpdateItem that changes a signed or encrypted attribute', async () => {
     const update = { TableName: 'customers', Key: key, ExpressionAttributeValues: { ':v': { S: 'x' } } };
-    await refused(new UpdateItemCommand({ ...update, UpdateExpression: 'SET #p = :v', ExpressionAttributeNames: { '#p': 'plan' } }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"plan"', 'signed', 'readModifyWrite');
+    await refused(new UpdateItemCommand({ ...update, UpdateExpression: 'REMOVE #p', ExpressionAttributeNames: { '#p': 'plan' } }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"plan"', 'signed', 'readModifyWrite');
     await refused(new UpdateItemCommand({ ...update, UpdateExpression: 'SET note = :v, email = :v' }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"email"', 'encrypted');
     await refused(new UpdateItemCommand({ ...update, UpdateExpression: 'SET note = :v REMOVE profile.verified' }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"profile"');
     await refused(new UpdateItemCommand({ ...update, UpdateExpression: 'ADD tags :v' }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"tags"');
