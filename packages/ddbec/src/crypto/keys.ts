@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomFillSync, type KeyObject } from 'node:crypto';
 import { DdbecError } from '../errors.js';
+import type { DelegatedKey } from './delegated-key.js';
 import { allocOwned, assertBytes, copyOwned } from './primitives.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -313,10 +314,13 @@ export function generateRsaKeyPair(modulusBits = 2048, algorithm = 'RSA'): { pub
   };
 }
 
-export type SigningKey = SecretKey | RsaPrivateKey;
-export type VerificationKey = SecretKey | RsaPublicKey;
-export type WrappingKey = SecretKey | RsaPublicKey;
-export type UnwrappingKey = SecretKey | RsaPrivateKey;
+/** A key that signs items: HMAC or RSA private, in software or delegated (e.g. in an HSM). */
+export type SigningKey = SecretKey | RsaPrivateKey | DelegatedKey;
+export type VerificationKey = SecretKey | RsaPublicKey | DelegatedKey;
+export type WrappingKey = SecretKey | RsaPublicKey | DelegatedKey;
+export type UnwrappingKey = SecretKey | RsaPrivateKey | DelegatedKey;
+/** An AES content key: in software, or delegated (the static provider's key in an HSM). */
+export type ContentKey = SecretKey | DelegatedKey;
 
 // ---- package-internal accessors (not re-exported from index.ts) ------------------------------
 
