@@ -13,6 +13,7 @@
 import { DdbecError } from '../errors.js';
 import { getContentCipher } from './content-cipher.js';
 import { RsaPrivateKey, RsaPublicKey, SecretKey } from './keys.js';
+import { oaepDecode, pkcs1v15Decode } from './rsa-padding.js';
 import { getSignatureAlgorithm } from './signature.js';
 import { getWrappingAlgorithm } from './wrapping.js';
 
@@ -94,4 +95,36 @@ export function asDelegatedKey(key: SecretKey | RsaPrivateKey | RsaPublicKey): D
     delegated.unwrap = (algorithm, wrapped) => run(() => getWrappingAlgorithm(algorithm).unwrap(key, wrapped));
   }
   return Object.freeze(delegated);
+}
+
+/** How an RSA wrapping algorithm pads: OAEP with a label hash and MGF1-SHA-1 (Java's defaults), or PKCS#1 v1.5. */
+export type RsaWrapScheme = { readonly padding: 'oaep'; readonly hash: 'sha1' | 'sha256' | 'sha384' | 'sha512' } | { readonly padding: 'pkcs1' };
+
+const RSA_WRAP_SCHEMES: ReadonlyMap<string, RsaWrapScheme> = new Map<string, RsaWrapScheme>([
+  ['RSA/ECB/OAEPWithSHA-1AndMGF1Padding', { padding: 'oaep', hash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', { padding: 'oaep', hash: 'sha256' }],
+  ['RSA/ECB/OAEPWithSHA-384AndMGF1Padding', { padding: 'oaep', hash: 'sha384' }],
+  ['RSA/ECB/OAEPWithSHA-512AndMGF1Padding', { padding: 'oaep', hash: 'sha512' }],
+  ['RSA/ECB/PKCS1Padding', { padding: 'pkcs1' }],
+  ['RSA', { padding: 'pkcs1' }],
+]);
+
+/** The padding of an RSA wrapping algorithm name; anything else → ERR_UNSUPPORTED_ALGORITHM. */
+export function rsaWrapScheme(algorithm: string): RsaWrapScheme {
+  const scheme = RSA_WRAP_SCHEMES.get(algorithm);
+  if (scheme === undefined) throw new DdbecError('ERR_UNSUPPORTED_ALGORITHM', `unsupported RSA wrapping algorithm: ${algorithm}`);
+  return scheme;
+}
+
+/**
+ * For a delegated RSA key whose token returns the raw RSA decryption (`CKM_RSA_X_509`) of a
+ * wrapped content key: removes the padding in software, with the same checks as the software
+ * path. `em` must be as long as the modulus. Failure → ERR_UNWRAPPING_FAILED (no detail).
+ */
+export function decodeRsaUnwrapped(algorithm: string, em: Uint8Array): Uint8Array {
+  const scheme = rsaWrapScheme(algorithm);
+  const block = Buffer.from(em.buffer, em.byteOffset, em.length);
+  const contentKey = scheme.padding === 'oaep' ? oaepDecode(block, scheme.hash, 'sha1') : pkcs1v15Decode(block);
+  if (contentKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'content key could not be unwrapped');
+  return contentKey;
 }
