@@ -19,6 +19,7 @@ import {
 } from '../../src/index.js';
 import { MemoryMetaStore, MostRecentProvider } from '../../src/metastore/index.js';
 import { Pkcs11Token } from '../../src/pkcs11/index.js';
+import { loadConfig } from '../../src/config/index.js';
 import { decodeMaterialDescription } from '../../src/format/index.js';
 import { findSoftHsmModule, initSoftHsmToken, type SoftHsmToken } from '../../../local/src/index.js';
 import { CONFIG, ITEM } from '../encryptor/helpers.js';
@@ -215,6 +216,35 @@ describe.skipIf(softHsm === undefined)('PKCS#11 keys (SoftHSM2)', () => {
     const other = new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ wrappingKey: SecretKey.generate('AES', 256), signingKey: hmac }) });
     const hsm = new ItemEncryptor({ materialsProvider: new WrappedMaterialsProvider({ wrappingKey: await token.aesKey({ label: 'kek' }), signingKey: hmac }) });
     expect(await codeOf(hsm.decryptItem(await other.encryptItem(ITEM, CONFIG), CONFIG))).toBe('ERR_UNWRAPPING_FAILED');
+  });
+
+  it('builds providers from ddbec.config.json keys in the token (PIN from the environment)', async () => {
+    const document = (provider: object): object => ({
+      pkcs11: { module: local.module, tokenLabel: local.label, pin: { env: 'TEST_PKCS11_PIN' } },
+      tables: { customers: { partitionKey: 'pk', sortKey: 'sk', attributeActions: { overrides: { plan: 'SIGN_ONLY', note: 'DO_NOTHING' } }, provider } },
+    });
+    const env = { TEST_PKCS11_PIN: local.pin };
+    const providers = [
+      { type: 'static', encryptionKey: { pkcs11: { label: 'aes' } }, signingKey: { pkcs11: { label: 'rsa-sign' }, algorithm: 'SHA256withRSA' } },
+      { type: 'wrapped', wrappingKey: { pkcs11: { label: 'rsa-wrap' }, algorithm: 'RSA' }, signingKey: { pkcs11: { label: 'hmac' } } },
+      { type: 'wrapped', wrappingKey: { pkcs11: { label: 'kek' } }, signingKey: { pkcs11: { label: 'hmac' } } },
+    ];
+    const software = [pairs['static: AES-CBC and RSA signature in the token'], pairs['wrapped: RSA-OAEP unwrap and RSA signature in the token'], pairs['wrapped: AES key wrap and HMAC in the token']];
+    for (const [i, provider] of providers.entries()) {
+      const table = (await loadConfig(document(provider), { env })).table('customers');
+      const stored = await table.encryptor.encryptItem(ITEM, table);
+      expect((await table.encryptor.decryptItem(stored, table)).pk, JSON.stringify(provider)).toEqual(ITEM.pk);
+      const reader = i === 1 ? new WrappedMaterialsProvider({ unwrappingKey: rsaWrap.privateKey, verificationKey: hmac }) : software[i]?.[0];
+      if (reader === undefined) throw new Error('no software reader');
+      expect((await new ItemEncryptor({ materialsProvider: reader }).decryptItem(stored, CONFIG)).pk).toEqual(ITEM.pk);
+    }
+    const wrong = document({ type: 'static', encryptionKey: { pkcs11: { label: 'no-such-key' } }, signingKey: { pkcs11: { label: 'hmac' } } });
+    const error: unknown = await loadConfig(wrong, { env }).catch((e: unknown) => e);
+    expect(isDdbecError(error, 'ERR_PKCS11_KEY_NOT_FOUND') && error.message).toMatch(/^tables\.customers\.provider\.encryptionKey: /);
+    expect(await codeOf(loadConfig(document(providers[2] as object), { env: {} }))).toBe('ERR_INVALID_ARGUMENT');
+    const usage = document({ type: 'wrapped', wrappingKey: { pkcs11: { label: 'aes-encrypt-only' } }, signingKey: { pkcs11: { label: 'hmac' } } });
+    await token.generateAesKey({ label: 'aes-encrypt-only', usage: ['encrypt', 'decrypt'] });
+    expect(await codeOf(loadConfig(usage, { env }))).toBe('ERR_PKCS11_KEY_USAGE');
   });
 
   it('says clearly what is wrong: token, PIN, key, key usage', async () => {
