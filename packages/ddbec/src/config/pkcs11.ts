@@ -59,20 +59,26 @@ export async function resolvePkcs11Keys(
   if (uses.length === 0) return resolved;
   const first = uses[0] as Pkcs11KeyUse;
   if (config === undefined) throw new DdbecError('ERR_INVALID_ARGUMENT', `${first.at}: a PKCS#11 key needs the top-level "pkcs11" entry (module, token, PIN source)`);
-  const { Pkcs11Token } = await import('../pkcs11/index.js');
-  const token = await at('pkcs11', () =>
-    readPin(config.pin, baseDir, env).then((pin) =>
-      Pkcs11Token.open({
-        module: config.module,
-        pin,
-        ...(config.tokenLabel === undefined ? {} : { tokenLabel: config.tokenLabel }),
-        ...(config.slot === undefined ? {} : { slot: config.slot }),
-        ...(config.maxSessions === undefined ? {} : { maxSessions: config.maxSessions }),
-      }),
-    ),
-  );
+  const token = await openPkcs11Token(config, baseDir, env);
   for (const use of uses) resolved.set(use.source, await at(use.at, () => keyFor(token, use)));
   return resolved;
+}
+
+/**
+ * Opens the token of a configuration's `pkcs11` entry, reading the PIN from its source (an
+ * environment variable, or a file relative to `baseDir`). Loads `ddbec/pkcs11` (and pkcs11js).
+ */
+export async function openPkcs11Token(config: Pkcs11Config, baseDir: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Pkcs11Token> {
+  const { Pkcs11Token } = await import('../pkcs11/index.js');
+  return at('pkcs11', async () =>
+    Pkcs11Token.open({
+      module: config.module,
+      pin: await readPin(config.pin, baseDir, env),
+      ...(config.tokenLabel === undefined ? {} : { tokenLabel: config.tokenLabel }),
+      ...(config.slot === undefined ? {} : { slot: config.slot }),
+      ...(config.maxSessions === undefined ? {} : { maxSessions: config.maxSessions }),
+    }),
+  );
 }
 
 async function keyFor(token: Pkcs11Token, { source, role }: Pkcs11KeyUse): Promise<ResolvedPkcs11Key> {
