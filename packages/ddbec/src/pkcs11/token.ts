@@ -166,7 +166,7 @@ export class Pkcs11Token {
    */
   async describeKey(ref: Pkcs11KeyRef, keyClass?: 'secret' | 'private' | 'public'): Promise<Pkcs11KeyInfo> {
     const p = this.#p;
-    return this.#use((session) => {
+    return this.#pool.use((session) => {
       const pkcs11 = this.#module.pkcs11;
       const classValue = keyClass === undefined ? undefined : { secret: p.CKO_SECRET_KEY, private: p.CKO_PRIVATE_KEY, public: p.CKO_PUBLIC_KEY }[keyClass];
       const handle = findOne(pkcs11, session, p, ref, classValue);
@@ -298,11 +298,6 @@ export class Pkcs11Token {
     return `Pkcs11Token { module: '${this.#path}' }`;
   }
 
-  #use<T>(operation: (session: Handle) => T | Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new DdbecError('ERR_PKCS11_FAILED', 'the PKCS#11 token has been closed'));
-    return this.#pool.use(operation);
-  }
-
   async #find(
     ref: Pkcs11KeyRef,
     kind: 'secret' | 'private' | 'public',
@@ -311,7 +306,7 @@ export class Pkcs11Token {
     const p = this.#p;
     const pkcs11 = this.#module.pkcs11;
     const classValue = { secret: p.CKO_SECRET_KEY, private: p.CKO_PRIVATE_KEY, public: p.CKO_PUBLIC_KEY }[kind];
-    return this.#use((session) => {
+    return this.#pool.use((session) => {
       const handle = findOne(pkcs11, session, p, ref, classValue);
       const usage = new Set(usageOf(pkcs11, session, p, handle));
       const name = describeRef(ref);
@@ -337,7 +332,7 @@ export class Pkcs11Token {
     }
     const id = options.id === undefined ? Buffer.from(randomBytes(8)) : idBytes(options.id);
     const p = this.#p;
-    await this.#use((session) => {
+    await this.#pool.use((session) => {
       const pkcs11 = this.#module.pkcs11;
       pkcs11.C_FindObjectsInit(session, [{ type: p.CKA_LABEL, value: label }]);
       const existing = pkcs11.C_FindObjects(session, 1);

@@ -265,5 +265,12 @@ describe.skipIf(softHsm === undefined)('PKCS#11 keys (SoftHSM2)', () => {
     const wrapError: unknown = await encryptOnly.wrap('AESWrap', new Uint8Array(32)).catch((e: unknown) => e);
     expect(isDdbecError(wrapError, 'ERR_PKCS11_KEY_USAGE') && wrapError.message).toMatch(/CKA_WRAP/);
     expect(await codeOf(token.generateAesKey({ label: 'aes' }))).toBe('ERR_INVALID_ARGUMENT');
+    // A closed token refuses further work (the other token: this one serves the other tests).
+    const other = await Pkcs11Token.open({ module: local.module, tokenLabel: 'ddbec-other', pin: '9999' });
+    await other.generateAesKey({ label: 'k' });
+    const key = await other.aesKey({ label: 'k' });
+    await other.close();
+    expect(await codeOf(key.encrypt('AES/CBC/PKCS5Padding', new Uint8Array(5)))).toBe('ERR_PKCS11_FAILED');
+    expect(await codeOf(other.describeKey({ label: 'k' }))).toBe('ERR_PKCS11_FAILED');
   });
 });
