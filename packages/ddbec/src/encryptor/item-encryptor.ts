@@ -423,7 +423,7 @@ function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): E
   if (
     !materials ||
     !(materials.materialDescription instanceof Map) ||
-    (materials.encryptionKey !== undefined && !isContentKey(materials.encryptionKey)) ||
+    (materials.encryptionKey !== undefined && !isSecret(materials.encryptionKey)) ||
     typeof materials.signingKey !== 'object'
   ) {
     throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable encryption materials');
@@ -434,7 +434,7 @@ function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): E
 function checkDecryptionMaterials(materials: DecryptionMaterials | undefined): DecryptionMaterials {
   if (
     !materials ||
-    (materials.decryptionKey !== undefined && !isContentKey(materials.decryptionKey)) ||
+    (materials.decryptionKey !== undefined && !isSecret(materials.decryptionKey)) ||
     typeof materials.verificationKey !== 'object'
   ) {
     throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable decryption materials');
@@ -455,13 +455,8 @@ function contentCipherFor(materials: DecryptionMaterials, description: ReadonlyM
   return getContentCipher(key.algorithm, mode);
 }
 
-/** A software AES key, or a delegated secret key (which checks its own algorithm when asked to encrypt). */
-function isContentKey(key: unknown): key is ContentKey {
-  return key instanceof SecretKey || (isDelegatedKey(key) && key.keyType === 'secret');
-}
-
-/** A secret (HMAC) key, in software or delegated. */
-function isSecret(key: SigningKey | VerificationKey): key is SecretKey | DelegatedKey {
+/** A secret (AES or HMAC) key, in software or delegated (a delegated key checks its algorithm when used). */
+function isSecret(key: unknown): key is ContentKey {
   return key instanceof SecretKey || (isDelegatedKey(key) && key.keyType === 'secret');
 }
 
