@@ -234,7 +234,10 @@ export class ItemEncryptor {
     } catch (error) {
       throw rethrowWith(error, where());
     }
-    const verifiedForm = await this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName);
+    const key = materials.verificationKey;
+    const verifiedForm = isDelegatedKey(key)
+      ? await this.#verifyDelegated(signature, key, signatureValue.B, stored, actions, context.tableName)
+      : this.#verify(stored, actions, context.tableName, (toSign) => signature.verify(key, toSign, signatureValue.B));
     if (verifiedForm === undefined) {
       throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where()}`);
     }
@@ -300,16 +303,14 @@ export class ItemEncryptor {
    * Verifies with this encryptor's profile first; only when that fails, with the other
    * client's serialization (if it gives different bytes), and — for items written without a
    * table name — with Java's `null` and Python's `None` in its place. Returns the form that
-   * verified, or `undefined`. A delegated key verifies asynchronously; a software key never waits.
+   * verified (`check` returned true for its string to sign), or `undefined`.
    */
-  async #verify(
-    signature: SignatureAlgorithm,
-    key: VerificationKey,
-    signatureBytes: Uint8Array,
+  #verify(
     stored: Item,
     actions: AttributeActions,
     tableName: string | undefined,
-  ): Promise<SerializationProfile | undefined> {
+    check: (toSign: Uint8Array, profile: SerializationProfile) => boolean,
+  ): SerializationProfile | undefined {
     const actionOf = (name: string): CryptoAction => actions.actionOf(name);
     const tableNames = tableName === undefined ? ['null', 'None'] : [tableName];
     const profiles = this.#profile === 'python' ? [...PROFILES].reverse() : PROFILES;
@@ -325,12 +326,28 @@ export class ItemEncryptor {
         }
         if (first !== undefined && bytesEqual(first, toSign)) continue;
         first ??= toSign;
-        const verified = isDelegatedKey(key)
-          ? await delegatedOperation(key, 'verify', 'the verification key')(signature.name, toSign, signatureBytes)
-          : signature.verify(key, toSign, signatureBytes);
-        if (verified) return profile;
+        if (check(toSign, profile)) return profile;
       }
     }
+    return undefined;
+  }
+
+  /** {@link #verify} for a delegated key, which answers asynchronously: the same strings to sign, in the same order. */
+  async #verifyDelegated(
+    signature: SignatureAlgorithm,
+    key: DelegatedKey,
+    signatureBytes: Uint8Array,
+    stored: Item,
+    actions: AttributeActions,
+    tableName: string | undefined,
+  ): Promise<SerializationProfile | undefined> {
+    const verify = delegatedOperation(key, 'verify', 'the verification key');
+    const candidates: [Uint8Array, SerializationProfile][] = [];
+    this.#verify(stored, actions, tableName, (toSign, profile) => {
+      candidates.push([toSign, profile]);
+      return false;
+    });
+    for (const [toSign, profile] of candidates) if (await verify(signature.name, toSign, signatureBytes)) return profile;
     return undefined;
   }
 }
