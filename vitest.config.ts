@@ -1,4 +1,12 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// SoftHSM2 (the PKCS#11 tests' token) reads SOFTHSM2_CONF with getenv(), which does not see a
+// worker thread's copy of process.env: name the test token's configuration here, in the main
+// process, so the workers inherit it (never a developer's own SoftHSM configuration). The test
+// creates the file and its token directory.
+process.env.SOFTHSM2_CONF = join(tmpdir(), `ddbec-softhsm-${process.pid}`, 'softhsm2.conf');
 
 export default defineConfig({
   test: {

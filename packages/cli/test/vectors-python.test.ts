@@ -6,7 +6,7 @@ import { createHash, createHmac, createPublicKey, verify } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, MaterialDescriptionKey, SecretKey, type Item } from 'ddbec';
+import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, MaterialDescriptionKey, RsaPublicKey, SecretKey, type Item } from 'ddbec';
 import { decodeMaterialDescription, roundAsPythonSigns, stringToSign, type AttributeValue } from 'ddbec/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_READER_NOTE } from '../src/commands/vectors.js';
@@ -279,6 +279,7 @@ const publicScenarios = resolve(repo, '../shared/vectors/legacy/encrypted_item/s
           const toSign = stringToSign({ tableName, item: attributes, actionOf: (name) => actions.actionOf(name), sha256, profile: 'python' });
           const key = materials.verificationKey;
           expect(materialDescription.get(MaterialDescriptionKey.SigningAlgorithm)).toBe(key instanceof SecretKey ? 'HmacSHA256' : 'SHA256withRSA');
+          if (!(key instanceof SecretKey || key instanceof RsaPublicKey)) throw new Error('the vector providers use software keys');
           const ok =
             key instanceof SecretKey
               ? createHmac('sha256', key.exportBytes()).update(toSign).digest().equals(binary(signature))

@@ -209,5 +209,9 @@ for (const [itemName, make] of [['typical', typicalItem], ['large', largeItem]])
 const { benchDirectKms } = await import('./kms.mjs');
 await benchDirectKms();
 
+// ---- keys in a PKCS#11 token (SoftHSM2) vs software -------------------------------------------
+const { benchPkcs11 } = await import('./pkcs11.mjs');
+await benchPkcs11();
+
 // ---- the AWS SDK integration: middleware overhead, and Direct KMS query concurrency -----------
 await import('./sdk.mjs');

@@ -155,7 +155,22 @@ export type DdbecErrorCode =
    * or has a wrong type, a record's KMS key is not the configured one, or DynamoDB failed for
    * another reason (the `cause`). Nothing was changed.
    */
-  | 'ERR_BRANCH_KEY_STORE';
+  | 'ERR_BRANCH_KEY_STORE'
+  /**
+   * `ddbec/pkcs11`: the optional peer dependency `pkcs11js` is not installed, or the PKCS#11
+   * module (the HSM's library) could not be loaded or initialised.
+   */
+  | 'ERR_PKCS11_UNAVAILABLE'
+  /** `ddbec/pkcs11`: no token with that label, or in that slot; the message lists those present. */
+  | 'ERR_PKCS11_TOKEN_NOT_FOUND'
+  /** `ddbec/pkcs11`: the token refused the PIN (wrong, expired, locked or not set). */
+  | 'ERR_PKCS11_LOGIN_FAILED'
+  /** `ddbec/pkcs11`: no key (or more than one) of the expected class with that label or ID. */
+  | 'ERR_PKCS11_KEY_NOT_FOUND'
+  /** `ddbec/pkcs11`: the key may not do what was asked: the attribute named (`CKA_WRAP`, `CKA_SIGN`, …) is not set. */
+  | 'ERR_PKCS11_KEY_USAGE'
+  /** `ddbec/pkcs11`: the token failed an operation or was closed; the message gives the `CKR_…` return value. */
+  | 'ERR_PKCS11_FAILED';
 
 const BRAND = Symbol.for('ddbec.error');
 

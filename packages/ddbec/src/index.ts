@@ -15,6 +15,8 @@ export {
   type SerializationProfile,
 } from './format/index.js';
 export {
+  asDelegatedKey,
+  isDelegatedKey,
   generateRsaKeyPair,
   RsaPrivateKey,
   RsaPublicKey,
@@ -23,6 +25,8 @@ export {
   type UnwrappingKey,
   type VerificationKey,
   type WrappingKey,
+  type ContentKey,
+  type DelegatedKey,
 } from './crypto/index.js';
 export {
   MaterialDescriptionKey,

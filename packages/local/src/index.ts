@@ -28,3 +28,4 @@ export {
   type FrontResponse,
 } from './dynamodb-front.js';
 export { AtRestEmulation, AT_REST_FILE_NAME, type AtRestOptions } from './at-rest.js';
+export { findSoftHsmModule, initSoftHsmToken, type SoftHsmToken, type SoftHsmTokenOptions } from './softhsm.js';

@@ -51,7 +51,8 @@ interface Where {
 
 function providerIdentity(provider: ProviderConfig | InnerProviderConfig, where: Where): Identity {
   const description = { materialDescription: 'materialDescription' in provider && provider.materialDescription !== undefined ? { ...provider.materialDescription } : null };
-  const key = (source: KeySourceConfig | undefined, fallback: string): string | null => (source === undefined ? null : keyFingerprint(readKey(source, fallback, where)));
+  const key = (source: KeySourceConfig | undefined, fallback: string): string | null =>
+    source === undefined ? null : 'pkcs11' in source ? `PKCS11:${JSON.stringify(source.pkcs11)}` : keyFingerprint(readKey(source, fallback, where));
   switch (provider.type) {
     case 'static':
       return {
@@ -82,7 +83,7 @@ function providerIdentity(provider: ProviderConfig | InnerProviderConfig, where:
 }
 
 /** Reads a key source as the configuration loader does (it has already checked the key, so this cannot fail for a loaded configuration). */
-function readKey(source: KeySourceConfig, fallback: string, where: Where): ReturnType<typeof parseKeyText> {
+function readKey(source: Exclude<KeySourceConfig, { readonly pkcs11: unknown }>, fallback: string, where: Where): ReturnType<typeof parseKeyText> {
   const text = 'file' in source ? readFileSync(isAbsolute(source.file) ? source.file : resolve(where.baseDir, source.file), 'utf8') : (where.env[source.env] ?? '');
   return parseKeyText(text, source.algorithm, fallback);
 }

@@ -27,5 +27,6 @@ export {
   type WrappedProviderConfig,
 } from './load.js';
 export { CONFIG_SCHEMA } from './schema.js';
+export { openPkcs11Token, type Pkcs11Config, type Pkcs11KeySourceConfig, type Pkcs11PinSource } from './pkcs11.js';
 export { describeKey, formatSecretKeyFile, parseKeyText, type ConfigKey } from './key-file.js';
 export type { ConfigIssue } from './validate.js';

@@ -5,7 +5,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DdbecError, isDdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from '../format/index.js';
-import { RsaPrivateKey, SecretKey, type SigningKey, type VerificationKey } from '../crypto/index.js';
+import { RsaPrivateKey, SecretKey, type ContentKey, type SigningKey, type UnwrappingKey, type VerificationKey, type WrappingKey } from '../crypto/index.js';
 import type { CryptographicMaterialsProvider, EncryptionContext } from '../materials/index.js';
 import { MostRecentProvider, StaticMaterialsProvider, WrappedMaterialsProvider } from '../providers/index.js';
 import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.js';
@@ -17,13 +17,17 @@ import { ormPreset, presetOverrides, type OrmPresetOptions } from '../orm/preset
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
 import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
+import { isPkcs11Source, publicHalfOf, resolvePkcs11Keys, type KeyRole, type Pkcs11Config, type Pkcs11KeySourceConfig, type Pkcs11KeyUse, type ResolvedPkcs11Key } from './pkcs11.js';
 
 // ---- the file format, as TypeScript types -------------------------------------------------------
 
 export type ActionName = 'ENCRYPT_AND_SIGN' | 'SIGN_ONLY' | 'DO_NOTHING';
 
-/** Where a key comes from: a key file (relative to the configuration file) or an environment variable. */
-export type KeySourceConfig = { readonly file: string; readonly algorithm?: string } | { readonly env: string; readonly algorithm?: string };
+/** Where a key comes from: a key file (relative to the configuration file), an environment variable, or a PKCS#11 token. */
+export type KeySourceConfig =
+  | { readonly file: string; readonly algorithm?: string }
+  | { readonly env: string; readonly algorithm?: string }
+  | Pkcs11KeySourceConfig;
 
 export interface StaticProviderConfig {
   readonly type: 'static';
@@ -88,6 +92,8 @@ export interface ConfigFile {
   readonly plaintextTables?: readonly string[];
   /** `EncryptionConfig.unknownTables` of the SDK integration (default `error`). */
   readonly unknownTables?: 'error' | 'passthrough';
+  /** The PKCS#11 token of the `{ "pkcs11": … }` key sources. */
+  readonly pkcs11?: Pkcs11Config;
 }
 
 // ---- what loading gives --------------------------------------------------------------------------
@@ -215,7 +221,8 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
   const document = validateConfig(path === undefined ? source : await readDocument(path), path);
   const baseDir = options.baseDir ?? (path === undefined ? process.cwd() : dirname(path));
   const names = options.tables ?? Object.keys(document.tables);
-  const resolver = new Resolver(baseDir, options, document.region, await awsModules(document, names));
+  const pkcs11Keys = await resolvePkcs11Keys(document.pkcs11, pkcs11KeyUses(document, names), baseDir, options.env ?? process.env);
+  const resolver = new Resolver(baseDir, options, document.region, await awsModules(document, names), pkcs11Keys);
   const tables: Record<string, TableConfig> = {};
   for (const name of names) {
     const table = Object.hasOwn(document.tables, name) ? document.tables[name] : undefined;
@@ -340,7 +347,34 @@ function providerIssues(provider: ProviderConfig, at: string, encrypts: boolean)
 
 // ---- building providers --------------------------------------------------------------------------
 
-type Role = 'encryption' | 'signing' | 'verification' | 'wrapping' | 'unwrapping';
+type Role = KeyRole;
+
+/** The `{ "pkcs11": … }` key sources of the named tables, with their roles and paths. */
+function pkcs11KeyUses(document: ConfigFile, names: readonly string[]): Pkcs11KeyUse[] {
+  const uses: Pkcs11KeyUse[] = [];
+  const ROLES: Readonly<Record<string, Role>> = {
+    encryptionKey: 'encryption',
+    signingKey: 'signing',
+    verificationKey: 'verification',
+    wrappingKey: 'wrapping',
+    unwrappingKey: 'unwrapping',
+  };
+  const visit = (provider: ProviderConfig | undefined, at: string): void => {
+    if (provider === undefined) return;
+    if (provider.type === 'most-recent') {
+      visit(provider.metaStore.provider, joinPath(joinPath(at, 'metaStore'), 'provider'));
+      return;
+    }
+    for (const [field, role] of Object.entries(ROLES)) {
+      const source = (provider as unknown as Record<string, KeySourceConfig | undefined>)[field];
+      if (source !== undefined && isPkcs11Source(source)) uses.push({ source, role, at: joinPath(at, field) });
+    }
+  };
+  for (const name of names) {
+    if (Object.hasOwn(document.tables, name)) visit(document.tables[name]?.provider, joinPath(joinPath('tables', name), 'provider'));
+  }
+  return uses;
+}
 
 class Resolver {
   readonly issues: ConfigIssue[] = [];
@@ -349,13 +383,15 @@ class Resolver {
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #region: string | undefined;
   readonly #aws: AwsModules;
+  readonly #pkcs11Keys: ReadonlyMap<Pkcs11KeySourceConfig, ResolvedPkcs11Key>;
 
-  constructor(baseDir: string, options: LoadConfigOptions, region: string | undefined, aws: AwsModules) {
+  constructor(baseDir: string, options: LoadConfigOptions, region: string | undefined, aws: AwsModules, pkcs11Keys: ReadonlyMap<Pkcs11KeySourceConfig, ResolvedPkcs11Key>) {
     this.#baseDir = baseDir;
     this.#options = options;
     this.#env = options.env ?? process.env;
     this.#region = region;
     this.#aws = aws;
+    this.#pkcs11Keys = pkcs11Keys;
   }
 
   table(name: string, table: TableConfigFile): TableConfig | undefined {
@@ -417,9 +453,9 @@ class Resolver {
         const verificationKey = this.#key(config.verificationKey, joinPath(at, 'verificationKey'), 'verification');
         return build(() =>
           new StaticMaterialsProvider({
-            ...optional('encryptionKey', encryptionKey as SecretKey | undefined),
+            ...optional('encryptionKey', encryptionKey as ContentKey | undefined),
             ...optional('signingKey', signingKey as SigningKey | undefined),
-            ...optional('verificationKey', verificationKey as VerificationKey | undefined),
+            ...optional('verificationKey', (verificationKey ?? publicHalfOf(signingKey)) as VerificationKey | undefined),
             ...optional('materialDescription', config.materialDescription),
           }),
         );
@@ -430,14 +466,15 @@ class Resolver {
         const signingKey = this.#key(config.signingKey, joinPath(at, 'signingKey'), 'signing');
         const verificationKey = this.#key(config.verificationKey, joinPath(at, 'verificationKey'), 'verification');
         // An RSA private key as the wrapping key stands for the pair: wrap with its public half.
-        const wrappingKey = wrapping instanceof RsaPrivateKey ? wrapping.publicKey('RSA') : wrapping;
-        const unwrappingKey = unwrapping ?? (wrapping instanceof RsaPrivateKey ? wrapping : undefined);
+        const publicHalf = wrapping instanceof RsaPrivateKey ? wrapping.publicKey('RSA') : publicHalfOf(wrapping, 'RSA');
+        const wrappingKey = publicHalf ?? wrapping;
+        const unwrappingKey = unwrapping ?? (publicHalf !== undefined ? wrapping : undefined);
         return build(() =>
           new WrappedMaterialsProvider({
-            ...optional('wrappingKey', wrappingKey),
-            ...optional('unwrappingKey', unwrappingKey as SecretKey | RsaPrivateKey | undefined),
+            ...optional('wrappingKey', wrappingKey as WrappingKey | undefined),
+            ...optional('unwrappingKey', unwrappingKey as UnwrappingKey | undefined),
             ...optional('signingKey', signingKey as SigningKey | undefined),
-            ...optional('verificationKey', verificationKey as VerificationKey | undefined),
+            ...optional('verificationKey', (verificationKey ?? publicHalfOf(signingKey)) as VerificationKey | undefined),
             ...optional('materialDescription', config.materialDescription),
             ...optional('allowLegacyPkcs1', config.allowLegacyPkcs1),
           }),
@@ -476,8 +513,9 @@ class Resolver {
   }
 
   /** Reads a key source and checks it fits its role; undefined (with an issue) when it does not. */
-  #key(source: KeySourceConfig | undefined, at: string, role: Role): ConfigKey | undefined {
+  #key(source: KeySourceConfig | undefined, at: string, role: Role): ConfigKey | ResolvedPkcs11Key | undefined {
     if (source === undefined) return undefined;
+    if (isPkcs11Source(source)) return this.#pkcs11Keys.get(source); // found, for its role, before the resolver ran
     let text: string;
     let where: string;
     if ('file' in source) {

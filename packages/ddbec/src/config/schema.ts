@@ -50,6 +50,7 @@ export const CONFIG_SCHEMA = {
       description:
         'What the SDK integration does with a table in neither `tables` nor `plaintextTables`: error (default: ERR_UNKNOWN_TABLE, nothing is sent) or passthrough (sent as plaintext). A name that differs from a configured one only by case is refused either way.',
     },
+    pkcs11: { $ref: '#/$defs/pkcs11' },
   },
   $defs: {
     table: {
@@ -222,7 +223,42 @@ export const CONFIG_SCHEMA = {
             algorithm,
           },
         },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['pkcs11'],
+          properties: {
+            pkcs11: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'A key in the PKCS#11 token of the top-level `pkcs11` entry, by CKA_LABEL or CKA_ID (one of them). It never leaves the token.',
+              properties: { label: nonEmpty('The key’s CKA_LABEL.'), id: nonEmpty('The key’s CKA_ID, in hex.') },
+            },
+            algorithm: nonEmpty(
+              'AES (default for encryption and wrapping keys), HmacSHA256 (default for signing keys; HmacSHA224/384/512), RSA for an RSA wrapping key pair, SHA256withRSA (SHA384withRSA, …) for an RSA signing key pair.',
+            ),
+          },
+        },
       ],
+    },
+    pkcs11: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['module', 'pin'],
+      description: 'The PKCS#11 token (an HSM such as AWS CloudHSM, or SoftHSM2) that holds the `{ "pkcs11": … }` keys. Needs the pkcs11js package.',
+      properties: {
+        module: nonEmpty('Path of the PKCS#11 library, e.g. /opt/cloudhsm/lib/libcloudhsm_pkcs11.so or /usr/lib/softhsm/libsofthsm2.so.'),
+        tokenLabel: nonEmpty('The token’s label (give this or slot).'),
+        slot: { type: 'integer', minimum: 0, description: 'The slot ID (give this or tokenLabel).' },
+        pin: {
+          description: 'Where the user PIN is read from (CloudHSM: `<crypto user>:<password>`); never the PIN itself.',
+          oneOf: [
+            { type: 'object', additionalProperties: false, required: ['env'], properties: { env: nonEmpty('Environment variable holding the PIN.') } },
+            { type: 'object', additionalProperties: false, required: ['file'], properties: { file: nonEmpty('File holding the PIN (one line), relative to the configuration file.') } },
+          ],
+        },
+        maxSessions: { type: 'integer', minimum: 1, description: 'Most token sessions (operations in flight) at once (default 8).' },
+      },
     },
   },
 } as const satisfies SchemaNode;

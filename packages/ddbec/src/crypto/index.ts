@@ -11,7 +11,9 @@ export {
   type VerificationKey,
   type WrappingKey,
   type UnwrappingKey,
+  type ContentKey,
 } from './keys.js';
+export { asDelegatedKey, delegatedOperation, isDelegatedKey, type DelegatedKey } from './delegated-key.js';
 export { sha256, randomBytes, timingSafeEqual, hkdfSha256 } from './primitives.js';
 export { getSignatureAlgorithm, type SignatureAlgorithm } from './signature.js';
 export { getWrappingAlgorithm, type WrappingAlgorithm } from './wrapping.js';

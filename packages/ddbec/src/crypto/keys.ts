@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomFillSync, type KeyObject } from 'node:crypto';
 import { DdbecError } from '../errors.js';
+import type { DelegatedKey } from './delegated-key.js';
 import { allocOwned, assertBytes, copyOwned } from './primitives.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -313,10 +314,13 @@ export function generateRsaKeyPair(modulusBits = 2048, algorithm = 'RSA'): { pub
   };
 }
 
-export type SigningKey = SecretKey | RsaPrivateKey;
-export type VerificationKey = SecretKey | RsaPublicKey;
-export type WrappingKey = SecretKey | RsaPublicKey;
-export type UnwrappingKey = SecretKey | RsaPrivateKey;
+/** A key that signs items: HMAC or RSA private, in software or delegated (e.g. in an HSM). */
+export type SigningKey = SecretKey | RsaPrivateKey | DelegatedKey;
+export type VerificationKey = SecretKey | RsaPublicKey | DelegatedKey;
+export type WrappingKey = SecretKey | RsaPublicKey | DelegatedKey;
+export type UnwrappingKey = SecretKey | RsaPrivateKey | DelegatedKey;
+/** An AES content key: in software, or delegated (the static provider's key in an HSM). */
+export type ContentKey = SecretKey | DelegatedKey;
 
 // ---- package-internal accessors (not re-exported from index.ts) ------------------------------
 
@@ -333,4 +337,46 @@ export function publicKeyObject(key: RsaPublicKey): KeyObject {
 /** @internal */
 export function privateKeyObject(key: RsaPrivateKey): KeyObject {
   return rsaPrivateKeyObject(key);
+}
+
+/** The components of an RSA private key, big-endian unsigned (CKA_MODULUS, …), for importing into a token. */
+export interface RsaPrivateComponents {
+  readonly modulus: Buffer;
+  readonly publicExponent: Buffer;
+  readonly privateExponent: Buffer;
+  readonly prime1: Buffer;
+  readonly prime2: Buffer;
+  readonly exponent1: Buffer;
+  readonly exponent2: Buffer;
+  readonly coefficient: Buffer;
+}
+
+/** @internal The components of an RSA private key (secret: never hand them out beyond an import). */
+export function rsaPrivateComponents(key: RsaPrivateKey): RsaPrivateComponents {
+  const jwk = rsaPrivateKeyObject(key).export({ format: 'jwk' });
+  const part = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'base64url');
+  return {
+    modulus: part(jwk.n),
+    publicExponent: part(jwk.e),
+    privateExponent: part(jwk.d),
+    prime1: part(jwk.p),
+    prime2: part(jwk.q),
+    exponent1: part(jwk.dp),
+    exponent2: part(jwk.dq),
+    coefficient: part(jwk.qi),
+  };
+}
+
+/** An RSA public key from its modulus and public exponent (big-endian unsigned), e.g. read from a token. */
+export function rsaPublicKeyFromComponents(modulus: Uint8Array, publicExponent: Uint8Array, algorithm = 'RSA'): RsaPublicKey {
+  assertBytes(modulus, 'modulus');
+  assertBytes(publicExponent, 'public exponent');
+  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: { kty: 'RSA', n: b64(modulus), e: b64(publicExponent) }, format: 'jwk' });
+  } catch (cause) {
+    throw new DdbecError('ERR_INVALID_KEY', 'malformed RSA public key components', { cause });
+  }
+  return makeRsaPublicKey(key, algorithm);
 }

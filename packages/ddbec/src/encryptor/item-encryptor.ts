@@ -18,9 +18,13 @@ import {
   type SerializationProfile,
 } from '../format/index.js';
 import {
+  delegatedOperation,
   getContentCipher,
   type ContentCipher,
+  type ContentKey,
+  type DelegatedKey,
   getSignatureAlgorithm,
+  isDelegatedKey,
   SecretKey,
   sha256,
   type SignatureAlgorithm,
@@ -158,7 +162,9 @@ export class ItemEncryptor {
         throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${name}" must be encrypted but the materials have no encryption key`);
       }
       // Encrypted values are always serialized exactly (never the Python 28-digit rounding).
-      put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, serializeAttribute(value, 'java')) });
+      const key = materials.encryptionKey;
+      const plaintext = serializeAttribute(value, 'java');
+      put(encrypted, name, { B: key instanceof SecretKey ? cipher.encrypt(key, plaintext) : await encryptDelegated(key, cipher.name, plaintext) });
     }
 
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);
@@ -171,7 +177,10 @@ export class ItemEncryptor {
       hashName,
       profile: this.#profile === 'python' ? 'python' : 'java',
     });
-    encrypted[SIGNATURE_ATTRIBUTE] = { B: signature.sign(materials.signingKey, toSign) };
+    const signingKey = materials.signingKey;
+    encrypted[SIGNATURE_ATTRIBUTE] = {
+      B: isDelegatedKey(signingKey) ? await delegatedOperation(signingKey, 'sign', 'the signing key')(signature.name, toSign) : signature.sign(signingKey, toSign),
+    };
     encrypted[MATERIAL_DESCRIPTION_ATTRIBUTE] = { B: encodeMaterialDescription(description) };
     return encrypted;
   }
@@ -225,7 +234,10 @@ export class ItemEncryptor {
     } catch (error) {
       throw rethrowWith(error, where());
     }
-    const verifiedForm = this.#verify(signature, materials.verificationKey, signatureValue.B, stored, actions, context.tableName);
+    const key = materials.verificationKey;
+    const verifiedForm = isDelegatedKey(key)
+      ? await this.#verifyDelegated(signature, key, signatureValue.B, stored, actions, context.tableName)
+      : this.#verify(stored, actions, context.tableName, (toSign) => signature.verify(key, toSign, signatureValue.B));
     if (verifiedForm === undefined) {
       throw new DdbecError('ERR_SIGNATURE_INVALID', `signature not valid for ${where()}`);
     }
@@ -246,7 +258,8 @@ export class ItemEncryptor {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
       }
       try {
-        put(decrypted, name, deserializeAttribute(cipher.decrypt(key, value.B)));
+        const plaintext = key instanceof SecretKey ? cipher.decrypt(key, value.B) : await decryptDelegated(key, cipher.name, value.B);
+        put(decrypted, name, deserializeAttribute(plaintext));
       } catch (error) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
       }
@@ -290,15 +303,13 @@ export class ItemEncryptor {
    * Verifies with this encryptor's profile first; only when that fails, with the other
    * client's serialization (if it gives different bytes), and — for items written without a
    * table name — with Java's `null` and Python's `None` in its place. Returns the form that
-   * verified, or `undefined`.
+   * verified (`check` returned true for its string to sign), or `undefined`.
    */
   #verify(
-    signature: SignatureAlgorithm,
-    key: VerificationKey,
-    signatureBytes: Uint8Array,
     stored: Item,
     actions: AttributeActions,
     tableName: string | undefined,
+    check: (toSign: Uint8Array, profile: SerializationProfile) => boolean,
   ): SerializationProfile | undefined {
     const actionOf = (name: string): CryptoAction => actions.actionOf(name);
     const tableNames = tableName === undefined ? ['null', 'None'] : [tableName];
@@ -315,9 +326,28 @@ export class ItemEncryptor {
         }
         if (first !== undefined && bytesEqual(first, toSign)) continue;
         first ??= toSign;
-        if (signature.verify(key, toSign, signatureBytes)) return profile;
+        if (check(toSign, profile)) return profile;
       }
     }
+    return undefined;
+  }
+
+  /** {@link #verify} for a delegated key, which answers asynchronously: the same strings to sign, in the same order. */
+  async #verifyDelegated(
+    signature: SignatureAlgorithm,
+    key: DelegatedKey,
+    signatureBytes: Uint8Array,
+    stored: Item,
+    actions: AttributeActions,
+    tableName: string | undefined,
+  ): Promise<SerializationProfile | undefined> {
+    const verify = delegatedOperation(key, 'verify', 'the verification key');
+    const candidates: [Uint8Array, SerializationProfile][] = [];
+    this.#verify(stored, actions, tableName, (toSign, profile) => {
+      candidates.push([toSign, profile]);
+      return false;
+    });
+    for (const [toSign, profile] of candidates) if (await verify(signature.name, toSign, signatureBytes)) return profile;
     return undefined;
   }
 }
@@ -410,7 +440,7 @@ function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): E
   if (
     !materials ||
     !(materials.materialDescription instanceof Map) ||
-    (materials.encryptionKey !== undefined && !(materials.encryptionKey instanceof SecretKey)) ||
+    (materials.encryptionKey !== undefined && !isSecret(materials.encryptionKey)) ||
     typeof materials.signingKey !== 'object'
   ) {
     throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable encryption materials');
@@ -421,7 +451,7 @@ function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): E
 function checkDecryptionMaterials(materials: DecryptionMaterials | undefined): DecryptionMaterials {
   if (
     !materials ||
-    (materials.decryptionKey !== undefined && !(materials.decryptionKey instanceof SecretKey)) ||
+    (materials.decryptionKey !== undefined && !isSecret(materials.decryptionKey)) ||
     typeof materials.verificationKey !== 'object'
   ) {
     throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'the materials provider returned no usable decryption materials');
@@ -442,9 +472,23 @@ function contentCipherFor(materials: DecryptionMaterials, description: ReadonlyM
   return getContentCipher(key.algorithm, mode);
 }
 
+/** A secret (AES or HMAC) key, in software or delegated (a delegated key checks its algorithm when used). */
+function isSecret(key: unknown): key is ContentKey {
+  return key instanceof SecretKey || (isDelegatedKey(key) && key.keyType === 'secret');
+}
+
+/** Encrypts one attribute with a delegated content key (say, in an HSM). */
+function encryptDelegated(key: DelegatedKey, cipher: string, plaintext: Uint8Array): Promise<Uint8Array> {
+  return delegatedOperation(key, 'encrypt', 'the encryption key')(cipher, plaintext);
+}
+
+function decryptDelegated(key: DelegatedKey, cipher: string, ciphertext: Uint8Array): Promise<Uint8Array> {
+  return delegatedOperation(key, 'decrypt', 'the decryption key')(cipher, ciphertext);
+}
+
 /** Encrypt: HMAC keys sign with their own algorithm; RSA with the description's choice, else SHA256withRSA. */
 function signatureAlgorithmForSigning(key: SigningKey, description: ReadonlyMap<string, string>): SignatureAlgorithm {
-  if (key instanceof SecretKey) return getSignatureAlgorithm(key.algorithm);
+  if (isSecret(key)) return getSignatureAlgorithm(key.algorithm);
   const named = description.get(Desc.SigningAlgorithm) ?? (key.algorithm.endsWith('withRSA') ? key.algorithm : 'SHA256withRSA');
   const algorithm = getSignatureAlgorithm(named);
   if (algorithm.keyType !== 'rsa') {
@@ -455,7 +499,7 @@ function signatureAlgorithmForSigning(key: SigningKey, description: ReadonlyMap<
 
 /** Decrypt: HMAC keys verify with their own algorithm (both clients ignore the stored name); RSA honours the stored name. */
 function signatureAlgorithmForVerifying(key: VerificationKey, stored: ReadonlyMap<string, string>): SignatureAlgorithm {
-  if (key instanceof SecretKey) {
+  if (isSecret(key)) {
     // Conforming writers record nothing (Java) or the key's own algorithm (Python); anything
     // else means the description was altered or the key is not the one that signed.
     const named = stored.get(Desc.SigningAlgorithm);

@@ -1,18 +1,18 @@
-import type { SecretKey, SigningKey, VerificationKey } from '../crypto/index.js';
+import type { ContentKey, SigningKey, VerificationKey } from '../crypto/index.js';
 import type { EncryptionContext } from './encryption-context.js';
 
 /** Keys for encrypting and signing one item, and what to record in its material description. */
 export interface EncryptionMaterials {
   readonly materialDescription: ReadonlyMap<string, string>;
-  /** Absent for sign-only materials (then no attribute may be encrypted). */
-  readonly encryptionKey?: SecretKey | undefined;
+  /** Absent for sign-only materials (then no attribute may be encrypted). May be a delegated key. */
+  readonly encryptionKey?: ContentKey | undefined;
   readonly signingKey: SigningKey;
 }
 
 /** Keys for verifying and decrypting one item. */
 export interface DecryptionMaterials {
   readonly materialDescription: ReadonlyMap<string, string>;
-  readonly decryptionKey?: SecretKey | undefined;
+  readonly decryptionKey?: ContentKey | undefined;
   readonly verificationKey: VerificationKey;
 }
 

@@ -1,5 +1,5 @@
 import { DdbecError } from '../errors.js';
-import type { SecretKey, SigningKey, VerificationKey } from '../crypto/index.js';
+import type { ContentKey, SigningKey, VerificationKey } from '../crypto/index.js';
 import {
   settle,
   toDescriptionMap,
@@ -11,13 +11,19 @@ import {
 import { requireAesKey, requireSigningKey, requireVerificationKey, verificationKeyFor } from './keys.js';
 
 export interface StaticMaterialsProviderOptions {
-  /** AES key that encrypts every attribute of every item. Omit for sign-only use. */
-  readonly encryptionKey?: SecretKey;
+  /**
+   * AES key that encrypts every attribute of every item: a `SecretKey`, or a delegated key
+   * (e.g. in an HSM) that does AES/CBC/PKCS5Padding itself. Omit for sign-only use.
+   */
+  readonly encryptionKey?: ContentKey;
   /** AES key that decrypts; defaults to `encryptionKey`. */
-  readonly decryptionKey?: SecretKey;
-  /** HMAC key (`HmacSHA256`, …) or RSA private key (the asymmetric static form). Omit for decrypt-only use. */
+  readonly decryptionKey?: ContentKey;
+  /**
+   * HMAC key (`HmacSHA256`, …) or RSA private key (the asymmetric static form), in software or
+   * delegated. Omit for decrypt-only use.
+   */
   readonly signingKey?: SigningKey;
-  /** Defaults to `signingKey` (HMAC) or its public half (RSA). */
+  /** Defaults to `signingKey` (HMAC) or its public half (software RSA; required for a delegated RSA key). */
   readonly verificationKey?: VerificationKey;
   /**
    * Entries written into every item's material description. On decrypt the stored

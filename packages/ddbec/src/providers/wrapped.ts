@@ -1,10 +1,13 @@
 import { DdbecError } from '../errors.js';
 import { fromBase64, toBase64 } from '../format/index.js';
 import {
+  delegatedOperation,
   getWrappingAlgorithm,
+  isDelegatedKey,
   RsaPrivateKey,
   RsaPublicKey,
   SecretKey,
+  type DelegatedKey,
   type SigningKey,
   type UnwrappingKey,
   type VerificationKey,
@@ -13,21 +16,26 @@ import {
 } from '../crypto/index.js';
 import {
   MaterialDescriptionKey as Desc,
-  settle,
   toDescriptionMap,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type EncryptionContext,
   type EncryptionMaterials,
 } from '../materials/index.js';
-import { requireSigningKey, requireVerificationKey, verificationKeyFor } from './keys.js';
+import { isDelegatedAesKey, requireSigningKey, requireVerificationKey, verificationKeyFor } from './keys.js';
 
 export interface WrappedMaterialsProviderOptions {
-  /** AES key-encryption key (AES Key Wrap) or RSA public key (RSA-OAEP). Omit for decrypt-only use. */
+  /**
+   * AES key-encryption key (AES Key Wrap) or RSA public key (RSA-OAEP), in software or
+   * delegated (an AES key in an HSM wraps there). Omit for decrypt-only use.
+   */
   readonly wrappingKey?: WrappingKey;
-  /** The same AES key, or the RSA private key. Defaults to `wrappingKey` when that is an AES key. */
+  /**
+   * The same AES key, or the RSA private key (in software or delegated: a key in an HSM
+   * unwraps there). Defaults to `wrappingKey` when that is an AES key.
+   */
   readonly unwrappingKey?: UnwrappingKey;
-  /** HMAC key or RSA private key. Omit for decrypt-only use. */
+  /** HMAC key or RSA private key, in software or delegated. Omit for decrypt-only use. */
   readonly signingKey?: SigningKey;
   /** Defaults to `signingKey` (HMAC) or its public half (RSA). */
   readonly verificationKey?: VerificationKey;
@@ -85,12 +93,12 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
 
   constructor(options: WrappedMaterialsProviderOptions) {
     const { wrappingKey, signingKey } = options;
-    if (wrappingKey !== undefined && !isAes(wrappingKey) && !(wrappingKey instanceof RsaPublicKey)) {
-      throw new DdbecError('ERR_INVALID_KEY', 'wrappingKey must be an AES SecretKey or an RsaPublicKey');
+    if (wrappingKey !== undefined && !isAes(wrappingKey) && !isRsaHalf(wrappingKey, 'public')) {
+      throw new DdbecError('ERR_INVALID_KEY', 'wrappingKey must be an AES SecretKey or an RsaPublicKey (or such a delegated key)');
     }
     const unwrappingKey = options.unwrappingKey ?? (wrappingKey && isAes(wrappingKey) ? wrappingKey : undefined);
-    if (unwrappingKey !== undefined && !isAes(unwrappingKey) && !(unwrappingKey instanceof RsaPrivateKey)) {
-      throw new DdbecError('ERR_INVALID_KEY', 'unwrappingKey must be an AES SecretKey or an RsaPrivateKey');
+    if (unwrappingKey !== undefined && !isAes(unwrappingKey) && !isRsaHalf(unwrappingKey, 'private')) {
+      throw new DdbecError('ERR_INVALID_KEY', 'unwrappingKey must be an AES SecretKey or an RsaPrivateKey (or such a delegated key)');
     }
     this.#wrappingKey = wrappingKey;
     this.#unwrappingKey = unwrappingKey;
@@ -120,62 +128,65 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     this.#description = description;
   }
 
-  getEncryptionMaterials(): Promise<EncryptionMaterials> {
-    return settle(() => {
-      const wrappingKey = this.#wrappingKey;
-      const signingKey = this.#signingKey;
-      if (!wrappingKey || !signingKey) {
-        throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this WrappedMaterialsProvider has no wrapping or signing key');
-      }
-      const wrapName = this.#wrapAlgorithm ?? (wrappingKey instanceof RsaPublicKey ? RSA_OAEP : 'AESWrap');
-      const contentKey = SecretKey.generate(this.#contentKey.algorithm, this.#contentKey.bits);
-      let wrapped: Uint8Array;
-      try {
-        wrapped = this.#wrapping(wrapName).wrap(wrappingKey, contentKey.exportBytes());
-      } catch (error) {
-        throw new DdbecError('ERR_WRAPPING_FAILED', 'the content key could not be wrapped', { cause: error });
-      }
-      const description = new Map(this.#description);
-      description.set(Desc.EnvelopeKey, toBase64(wrapped));
-      description.set(Desc.ContentKeyAlgorithm, this.#contentKey.algorithm);
-      description.set(Desc.WrappingAlgorithm, wrapName);
-      return { materialDescription: description, encryptionKey: contentKey, signingKey };
-    });
+  async getEncryptionMaterials(): Promise<EncryptionMaterials> {
+    const wrappingKey = this.#wrappingKey;
+    const signingKey = this.#signingKey;
+    if (!wrappingKey || !signingKey) {
+      throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this WrappedMaterialsProvider has no wrapping or signing key');
+    }
+    const wrapName = this.#wrapAlgorithm ?? (isRsaHalf(wrappingKey, 'public') ? RSA_OAEP : 'AESWrap');
+    const contentKey = SecretKey.generate(this.#contentKey.algorithm, this.#contentKey.bits);
+    let wrapped: Uint8Array;
+    try {
+      const wrapping = this.#wrapping(wrapName);
+      wrapped = isDelegatedKey(wrappingKey)
+        ? await delegatedOperation(wrappingKey, 'wrap', 'wrappingKey')(wrapName, contentKey.exportBytes())
+        : wrapping.wrap(wrappingKey, contentKey.exportBytes());
+    } catch (error) {
+      throw new DdbecError('ERR_WRAPPING_FAILED', 'the content key could not be wrapped', { cause: error });
+    }
+    const description = new Map(this.#description);
+    description.set(Desc.EnvelopeKey, toBase64(wrapped));
+    description.set(Desc.ContentKeyAlgorithm, this.#contentKey.algorithm);
+    description.set(Desc.WrappingAlgorithm, wrapName);
+    return { materialDescription: description, encryptionKey: contentKey, signingKey };
   }
 
-  getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
-    return settle(() => {
-      const unwrappingKey = this.#unwrappingKey;
-      const verificationKey = this.#verificationKey;
-      if (!unwrappingKey || !verificationKey) {
-        throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this WrappedMaterialsProvider has no unwrapping or verification key');
+  async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    const unwrappingKey = this.#unwrappingKey;
+    const verificationKey = this.#verificationKey;
+    if (!unwrappingKey || !verificationKey) {
+      throw new DdbecError('ERR_MATERIALS_UNAVAILABLE', 'this WrappedMaterialsProvider has no unwrapping or verification key');
+    }
+    const stored = context.materialDescription;
+    const envelope = stored.get(Desc.EnvelopeKey);
+    if (envelope === undefined) {
+      throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the item has no wrapped content key');
+    }
+    const contentKeyAlgorithm = stored.get(Desc.ContentKeyAlgorithm);
+    // Java requires it, and both clients always write it.
+    if (contentKeyAlgorithm === undefined) {
+      throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description names no content key algorithm');
+    }
+    const { algorithm, bits } = parseKeyAlgorithm(contentKeyAlgorithm);
+    // Old Java releases wrote no wrap algorithm: they used the unwrapping key's own algorithm
+    // name, which for RSA means PKCS#1 v1.5 (legacy-format §8.3.4).
+    const wrapName = stored.get(Desc.WrappingAlgorithm) ?? (isRsaHalf(unwrappingKey, 'private') ? 'RSA' : unwrappingKey.algorithm);
+    const wrapping = this.#wrapping(wrapName);
+    let decryptionKey: SecretKey;
+    try {
+      const wrapped = fromBase64(envelope);
+      const unwrapped = isDelegatedKey(unwrappingKey)
+        ? await delegatedOperation(unwrappingKey, 'unwrap', 'unwrappingKey')(wrapName, wrapped)
+        : wrapping.unwrap(unwrappingKey, wrapped);
+      decryptionKey = SecretKey.fromBytes(unwrapped, algorithm);
+      if (bits !== undefined && decryptionKey.byteLength * 8 !== bits) {
+        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `the unwrapped content key does not have the ${bits} bits its algorithm names`);
       }
-      const stored = context.materialDescription;
-      const envelope = stored.get(Desc.EnvelopeKey);
-      if (envelope === undefined) {
-        throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the item has no wrapped content key');
-      }
-      const contentKeyAlgorithm = stored.get(Desc.ContentKeyAlgorithm);
-      // Java requires it, and both clients always write it.
-      if (contentKeyAlgorithm === undefined) {
-        throw new DdbecError('ERR_MATERIAL_DESCRIPTION', 'the material description names no content key algorithm');
-      }
-      const { algorithm, bits } = parseKeyAlgorithm(contentKeyAlgorithm);
-      // Old Java releases wrote no wrap algorithm: they used the unwrapping key's own algorithm
-      // name, which for RSA means PKCS#1 v1.5 (legacy-format §8.3.4).
-      const wrapName = stored.get(Desc.WrappingAlgorithm) ?? (unwrappingKey instanceof RsaPrivateKey ? 'RSA' : unwrappingKey.algorithm);
-      const wrapping = this.#wrapping(wrapName);
-      let decryptionKey: SecretKey;
-      try {
-        decryptionKey = SecretKey.fromBytes(wrapping.unwrap(unwrappingKey, fromBase64(envelope)), algorithm);
-        if (bits !== undefined && decryptionKey.byteLength * 8 !== bits) {
-          throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `the unwrapped content key does not have the ${bits} bits its algorithm names`);
-        }
-      } catch (error) {
-        throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the content key could not be unwrapped', { cause: error });
-      }
-      return { materialDescription: stored, decryptionKey, verificationKey };
-    });
+    } catch (error) {
+      throw new DdbecError('ERR_UNWRAPPING_FAILED', 'the content key could not be unwrapped', { cause: error });
+    }
+    return { materialDescription: stored, decryptionKey, verificationKey };
   }
 
   /** The wrapping algorithm of a name; PKCS#1 v1.5 only when allowed. */
@@ -193,6 +204,11 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
 /** The wrapping names that mean RSAES-PKCS1-v1_5. */
 const PKCS1_V15: ReadonlySet<string> = new Set(['RSA', 'RSA/ECB/PKCS1Padding']);
 
-function isAes(key: unknown): key is SecretKey {
-  return key instanceof SecretKey && key.algorithm === 'AES';
+function isAes(key: unknown): key is SecretKey | DelegatedKey {
+  return (key instanceof SecretKey && key.algorithm === 'AES') || isDelegatedAesKey(key);
+}
+
+/** An RSA key of this half, in software or delegated. */
+function isRsaHalf(key: unknown, half: 'public' | 'private'): boolean {
+  return (half === 'public' ? key instanceof RsaPublicKey : key instanceof RsaPrivateKey) || (isDelegatedKey(key) && key.keyType === half);
 }

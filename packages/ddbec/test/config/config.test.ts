@@ -251,7 +251,7 @@ describe('ddbec/config: every error names its JSON path', () => {
   const cases: [string, () => unknown, string, string][] = [
     ['the document is not an object', () => [], '', 'must be an object'],
     ['tables missing', () => withValue('tables', undefined), 'tables', 'is required'],
-    ['unknown top-level key', () => ({ ...base(), regoin: 'x' }), 'regoin', 'is not allowed here (allowed: $schema, version, region, tables, plaintextTables, unknownTables)'],
+    ['unknown top-level key', () => ({ ...base(), regoin: 'x' }), 'regoin', 'is not allowed here (allowed: $schema, version, region, tables, plaintextTables, unknownTables, pkcs11)'],
     ['tables empty', () => withValue('tables', {}), 'tables', 'must not be empty'],
     ['plaintextTables not a list', () => withValue('plaintextTables', 'audit'), 'plaintextTables', 'must be an array'],
     ['a plaintext table without a name', () => withValue('plaintextTables', ['']), 'plaintextTables[0]', 'must not be empty'],
