@@ -1,5 +1,5 @@
 /** Attribute encryption: AES/CBC/PKCS5Padding with a random IV stored in front (legacy-format §5). */
-import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { DdbecError } from '../errors.js';
 import { SecretKey, secretKeyBytes } from './keys.js';
 import { allocOwned, assertBytes, fillPublicRandom, nameOf } from './primitives.js';
@@ -14,6 +14,7 @@ export interface ContentCipher {
 }
 
 const BLOCK = 16;
+const ZERO_BLOCK = new Uint8Array(BLOCK);
 const DECRYPT_FAILED = 'ciphertext could not be decrypted';
 const decryptFailed = (): DdbecError => new DdbecError('ERR_DECRYPTION_FAILED', DECRYPT_FAILED);
 
@@ -21,26 +22,43 @@ function cbcName(keyLength: number): string {
   return keyLength === 16 ? 'aes-128-cbc' : keyLength === 24 ? 'aes-192-cbc' : 'aes-256-cbc';
 }
 
-/**
- * Up to this many ciphertext bytes, decrypt with a cached per-key AES-ECB context and XOR in
- * JavaScript; above it, a fresh AES-CBC context is faster.
- */
-const ECB_PATH_MAX_BYTES = 1024;
-const ecbDeciphers = new WeakMap<SecretKey, Decipher>();
+// One long-lived AES-CBC context per key and direction, instead of one per attribute (creating
+// a cipher context costs more than encrypting a small value). A CBC context only carries its
+// chaining block from one update() to the next, and every message starts with one extra block
+// that sets it:
+// - encrypt feeds a fresh random block R first; its output E(K, R XOR chain) is uniformly random
+//   and unpredictable, and becomes the IV — the next block is chained to it as CBC requires
+//   (SP 800-38A, appendix C: an IV may be the forward cipher of a nonce). One update() returns
+//   IV || ciphertext.
+// - decrypt feeds the stored IV || ciphertext: the IV's own "plaintext" is discarded, and the
+//   IV becomes the chaining block of the first ciphertext block.
+// Padding is done by hand and every update() is a whole number of blocks, so a context never
+// holds back input, and what an earlier message (or a failed one) left in it cannot matter.
+const encryptContexts = new WeakMap<SecretKey, Cipher>();
+const decryptContexts = new WeakMap<SecretKey, Decipher>();
 
-/**
- * A reusable AES-ECB decipher without padding. ECB keeps no state between update() calls
- * that are whole blocks (all ours are), so one context serves every decryption with the key.
- */
-function ecbDecipher(key: SecretKey, raw: Buffer): Decipher {
-  let decipher = ecbDeciphers.get(key);
+function encryptContext(key: SecretKey, raw: Buffer): Cipher {
+  let cipher = encryptContexts.get(key);
+  if (cipher === undefined) {
+    cipher = createCipheriv(cbcName(raw.length), raw, ZERO_BLOCK);
+    cipher.setAutoPadding(false);
+    encryptContexts.set(key, cipher);
+  }
+  return cipher;
+}
+
+function decryptContext(key: SecretKey, raw: Buffer): Decipher {
+  let decipher = decryptContexts.get(key);
   if (decipher === undefined) {
-    decipher = createDecipheriv(`aes-${raw.length * 8}-ecb`, raw, null);
+    decipher = createDecipheriv(cbcName(raw.length), raw, ZERO_BLOCK);
     decipher.setAutoPadding(false);
-    ecbDeciphers.set(key, decipher);
+    decryptContexts.set(key, decipher);
   }
   return decipher;
 }
+
+/** Input of one encryption: R || plaintext || padding, reused (and zeroed after each use). */
+let scratch = allocOwned(4096);
 
 class AesCbcPkcs5Cipher implements ContentCipher {
   readonly name = 'AES/CBC/PKCS5Padding';
@@ -51,24 +69,22 @@ class AesCbcPkcs5Cipher implements ContentCipher {
     const raw = secretKeyBytes(key);
     const length = plaintext.length;
     const padLength = BLOCK - (length % BLOCK);
-    // Pad by hand (PKCS#7) so one update() yields the whole ciphertext and final() is not needed.
-    const padded = allocOwned(length + padLength);
-    padded.set(plaintext, 0);
-    padded.fill(padLength, length);
-    const out = allocOwned(BLOCK + padded.length);
-    fillPublicRandom(out, 0, BLOCK);
+    const total = BLOCK + length + padLength;
+    if (scratch.length < total) scratch = allocOwned(Math.max(total, 2 * scratch.length));
+    const input = scratch.subarray(0, total);
+    fillPublicRandom(input, 0, BLOCK);
+    input.set(plaintext, BLOCK);
+    input.fill(padLength, BLOCK + length);
     try {
-      const cipher = createCipheriv(cbcName(raw.length), raw, out.subarray(0, BLOCK));
-      cipher.setAutoPadding(false);
-      const ciphertext = cipher.update(padded);
-      if (ciphertext.length !== padded.length) throw new Error('unexpected AES-CBC output length');
-      out.set(ciphertext, BLOCK);
+      const out = encryptContext(key, raw).update(input);
+      if (out.length !== total) throw new Error('unexpected AES-CBC output length');
+      return out;
     } catch (cause) {
+      encryptContexts.delete(key);
       throw new DdbecError('ERR_ENCRYPTION_FAILED', 'attribute could not be encrypted', { cause });
     } finally {
-      padded.fill(0);
+      input.fill(0);
     }
-    return out;
   }
 
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array {
@@ -78,25 +94,16 @@ class AesCbcPkcs5Cipher implements ContentCipher {
     const data = ivAndCiphertext;
     if (!(data instanceof Uint8Array) || data.length < 2 * BLOCK || data.length % BLOCK !== 0) throw decryptFailed();
     const raw = secretKeyBytes(key);
-    const body = data.subarray(BLOCK);
     let padded: Buffer;
     try {
-      if (body.length <= ECB_PATH_MAX_BYTES) {
-        // CBC decryption is ECB decryption XOR the previous ciphertext block (the IV first).
-        // A cached ECB context per key skips creating a cipher per attribute.
-        padded = ecbDecipher(key, raw).update(body);
-        for (let i = 0; i < padded.length; i++) padded[i] = (padded[i] ?? 0) ^ (data[i] ?? 0);
-      } else {
-        const decipher = createDecipheriv(cbcName(raw.length), raw, data.subarray(0, BLOCK));
-        decipher.setAutoPadding(false);
-        padded = decipher.update(body);
-      }
+      padded = decryptContext(key, raw).update(data);
     } catch {
-      ecbDeciphers.delete(key);
+      decryptContexts.delete(key);
       throw decryptFailed();
     }
     const length = padded.length;
-    if (length !== data.length - BLOCK) throw decryptFailed();
+    if (length !== data.length) throw decryptFailed();
+    padded.fill(0, 0, BLOCK); // the IV's block: not part of the message
     // PKCS#7 check without branching on the padding bytes: pad in 1..16 and the last `pad`
     // bytes all equal to pad.
     const pad = padded[length - 1] ?? 0;
@@ -109,7 +116,7 @@ class AesCbcPkcs5Cipher implements ContentCipher {
       padded.fill(0);
       throw decryptFailed();
     }
-    return padded.subarray(0, length - pad);
+    return padded.subarray(BLOCK, length - pad);
   }
 }
 

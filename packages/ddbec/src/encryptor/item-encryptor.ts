@@ -169,6 +169,7 @@ export class ItemEncryptor {
       actionOf,
       sha256,
       hashName,
+      hashTable,
       profile: this.#profile === 'python' ? 'python' : 'java',
     });
     encrypted[SIGNATURE_ATTRIBUTE] = { B: signature.sign(materials.signingKey, toSign) };
@@ -308,7 +309,7 @@ export class ItemEncryptor {
       for (const profile of profiles) {
         let toSign: Uint8Array;
         try {
-          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256, hashName, profile });
+          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256, hashName, hashTable, profile });
         } catch (error) {
           if (isDdbecError(error, 'ERR_SERIALIZATION')) continue;
           throw error;
@@ -322,18 +323,26 @@ export class ItemEncryptor {
   }
 }
 
-const nameHashes = new Map<string, Uint8Array>();
 const encoder = new TextEncoder();
-/** SHA-256 of attribute names, cached: the same few names recur in every item. */
-function hashName(name: string): Uint8Array {
-  let digest = nameHashes.get(name);
-  if (digest === undefined) {
-    digest = sha256(encoder.encode(name));
-    if (nameHashes.size >= 10_000) nameHashes.clear();
-    nameHashes.set(name, digest);
-  }
-  return digest;
+
+/** `sha256(utf8(text))` of recurring strings, cached (at most 10,000, then started afresh). */
+function cachedSha256(): (text: string) => Uint8Array {
+  const digests = new Map<string, Uint8Array>();
+  return (text) => {
+    let digest = digests.get(text);
+    if (digest === undefined) {
+      digest = sha256(encoder.encode(text));
+      if (digests.size >= 10_000) digests.clear();
+      digests.set(text, digest);
+    }
+    return digest;
+  };
 }
+/** SHA-256 of attribute names: the same few names recur in every item. */
+const hashName = cachedSha256();
+/** The table marker `SHA256("TABLE>" + name + "<TABLE")`: the same table recurs in every item. */
+const tableMarker = cachedSha256();
+const hashTable = (tableName: string): Uint8Array => tableMarker(`TABLE>${tableName}<TABLE`);
 
 /** The `python` signing profile: a signed number must not lose digits to the Python form's rounding. */
 function refuseUnprotectedDigits(item: Item, actionOf: (name: string) => CryptoAction): void {
