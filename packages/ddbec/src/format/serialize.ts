@@ -1,6 +1,6 @@
 import { DdbecError } from '../errors.js';
 import type { AttributeValue, SerializationProfile } from './attribute-value.js';
-import { compareBytesSigned, compareBytesUnsigned, compareStrings } from './compare.js';
+import { compareBytesSigned, compareBytesUnsigned, sortInPlace, stringOrder } from './compare.js';
 import { canonicalizeNumber } from './number.js';
 import { isWellFormed, utf8Length, writeUtf8 } from './utf8.js';
 
@@ -241,9 +241,7 @@ function planStringSet(payload: unknown): void {
   const input = checkArray(payload, 'SS');
   const members = new Array<string>(input.length);
   for (let i = 0; i < input.length; i++) members[i] = checkString(input[i], 'SS member');
-  // Default sort compares UTF-16 code units: Java's order.
-  if (plan.profile === 'java') members.sort();
-  else members.sort((a, b) => compareStrings(a, b, 'python'));
+  sortInPlace(members, stringOrder(plan.profile));
   plan.tag(TypeTag.SS);
   plan.count(members.length);
   for (const m of members) plan.text(m);
@@ -258,7 +256,7 @@ function planNumberSet(payload: unknown): void {
     members[i] = canonicalizeNumber(m, plan.profile);
   }
   // Canonical numbers are ASCII: code-unit order is byte order, in both profiles.
-  members.sort();
+  sortInPlace(members, stringOrder('java'));
   plan.tag(TypeTag.NS);
   plan.count(members.length);
   for (const m of members) plan.ascii(m);
@@ -272,7 +270,7 @@ function planBinarySet(payload: unknown): void {
     if (!isBytes(m)) throw serializationError('BS member is not a Uint8Array');
     members[i] = m;
   }
-  members.sort(plan.profile === 'java' ? compareBytesSigned : compareBytesUnsigned);
+  sortInPlace(members, plan.profile === 'java' ? compareBytesSigned : compareBytesUnsigned);
   plan.tag(TypeTag.BS);
   plan.count(members.length);
   for (const m of members) plan.bytes(m);
@@ -295,8 +293,7 @@ function planMap(payload: unknown, level: number): void {
   if (!isRecord(payload)) throw serializationError('M is not an object');
   const keys = Object.keys(payload);
   for (const key of keys) checkString(key, 'M key');
-  if (plan.profile === 'java') keys.sort();
-  else keys.sort((a, b) => compareStrings(a, b, 'python'));
+  sortInPlace(keys, stringOrder(plan.profile));
   plan.tag(TypeTag.M);
   plan.count(keys.length);
   for (const key of keys) {

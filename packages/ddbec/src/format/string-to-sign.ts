@@ -1,7 +1,7 @@
 import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from './actions.js';
 import type { Item, SerializationProfile } from './attribute-value.js';
-import { compareStrings } from './compare.js';
+import { sortInPlace, stringOrder } from './compare.js';
 import { checkProfile, serializeForHashing } from './serialize.js';
 import { isWellFormed, utf8Encode } from './utf8.js';
 
@@ -70,9 +70,7 @@ export function stringToSign(input: StringToSignInput): Uint8Array {
     if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'attribute name contains an unpaired surrogate');
     signed.push(name);
   }
-  // The default sort compares UTF-16 code units: Java's order.
-  if (profile === 'java') signed.sort();
-  else signed.sort((a, b) => compareStrings(a, b, 'python'));
+  sortInPlace(signed, stringOrder(profile));
 
   const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * signed.length));
   const put = (digest: Uint8Array, offset: number): void => {

@@ -51,6 +51,28 @@ describe('AES/CBC/PKCS5Padding', () => {
     });
   }
 
+  it('interleaves keys, directions, lengths and failures without one message affecting another', () => {
+    const raws = [range(0, 31), range(32, 63), range(64, 79)];
+    const keys = raws.map((raw) => SecretKey.fromBytes(raw, 'AES'));
+    const sameBytes = SecretKey.fromBytes(range(0, 31), 'AES'); // another key object with the first key's bytes
+    for (let i = 0; i < 60; i++) {
+      const which = (i * 7) % 3;
+      const raw = raws[which] as Uint8Array;
+      const key = i % 5 === 0 && which === 0 ? sameBytes : (keys[which] as SecretKey);
+      const plaintext = range(1, (i * 13) % 70).map((x) => (x * i) & 0xff);
+      const out = cipher.encrypt(key, plaintext);
+      const d = createDecipheriv(`aes-${raw.length * 8}-cbc`, raw, out.subarray(0, 16));
+      expect(toHex(Buffer.concat([d.update(out.subarray(16)), d.final()]))).toBe(toHex(plaintext));
+      // a failed decryption (bad padding, wrong key) in between
+      if (i % 4 === 0) expectDdbecError(() => cipher.decrypt(keys[(which + 1) % 3] as SecretKey, out), 'ERR_DECRYPTION_FAILED');
+      const iv = range(i, i + 15);
+      const c = createCipheriv(`aes-${raw.length * 8}-cbc`, raw, iv);
+      const fromOpenSsl = Buffer.concat([iv, c.update(plaintext), c.final()]);
+      expect(toHex(cipher.decrypt(key, fromOpenSsl))).toBe(toHex(plaintext));
+      expect(toHex(cipher.decrypt(key, out))).toBe(toHex(plaintext));
+    }
+  });
+
   it('uses a fresh IV each time (including across pool refills)', () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 700; i++) ivs.add(toHex(cipher.encrypt(key128, utf8('x')).subarray(0, 16)));
