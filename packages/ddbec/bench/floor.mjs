@@ -3,7 +3,7 @@
 // layout, the material description) prepared once outside the measured loop:
 // - per encrypted attribute, one AES-CBC pass over its serialized size, padded, plus the one
 //   block that carries the IV; one random-bytes call per item for all the IVs;
-// - one SHA-256 per signed value (over its stored serialization), one-shot;
+// - one SHA-256 per signed value (over its stored serialization), one-shot, as a latin1 string;
 // - one HMAC-SHA256 (or RSA signature / verification) over the string to sign (32 + 96·n bytes);
 // - the provider's own key work: for a fresh content key per item, one AES context per item and
 //   the key's transport — AES key wrap, RSA-OAEP, or the KMS request and the HKDF derivations.
@@ -54,7 +54,7 @@ export function floorFor(shape, provider) {
         : undefined;
 
   const hashSigned = () => {
-    for (const form of signedForms) hash('sha256', form, 'buffer');
+    for (const form of signedForms) hash('sha256', form, 'latin1'); // the cheapest way to a digest
   };
   const signOrMac = (key) => (provider.signature === 'rsa' ? sign('sha256', toSign, keys.rsa.privateKey) : createHmac('sha256', key).update(toSign).digest());
   const verifyOrMac = (key) =>
