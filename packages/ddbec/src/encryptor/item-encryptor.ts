@@ -4,7 +4,6 @@ import {
   decodeMaterialDescription,
   encodeMaterialDescription,
   MATERIAL_DESCRIPTION_ATTRIBUTE,
-  serializeAttribute,
   deserializeAttribute,
   hasPythonRoundedNumber,
   roundAsPythonSigns,
@@ -37,6 +36,7 @@ import {
   type EncryptionContextInit,
   type EncryptionMaterials,
 } from '../materials/index.js';
+import { serializeTransient } from '../format/serialize.js';
 import { AttributeActions } from './attribute-actions.js';
 
 /**
@@ -158,7 +158,12 @@ export class ItemEncryptor {
         throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${name}" must be encrypted but the materials have no encryption key`);
       }
       // Encrypted values are always serialized exactly (never the Python 28-digit rounding).
-      put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, serializeAttribute(value, 'java')) });
+      const plaintext = serializeTransient(value, 'java');
+      try {
+        put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, plaintext) });
+      } finally {
+        plaintext.fill(0);
+      }
     }
 
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);

@@ -121,15 +121,15 @@ export function serializeAttribute(value: AttributeValue, profile: Serialization
   return emit(new Uint8Array(plan.size));
 }
 
-/** Output of {@link serializeForHashing}, reused by the next call. */
+/** Output of {@link serializeTransient}, reused by the next call. */
 let transient = new Uint8Array(4096);
 
 /**
  * Like {@link serializeAttribute}, but the result is a view of a buffer that the next call
- * overwrites: for hashing at once, without allocating. Only for stored values (ciphertext and
- * sign-only values, which are written in the clear), never for plaintext that is encrypted.
+ * overwrites: for hashing or encrypting at once, without allocating. A caller that serializes
+ * plaintext this way overwrites the view with zeros when done.
  */
-export function serializeForHashing(value: AttributeValue, profile: SerializationProfile): Uint8Array {
+export function serializeTransient(value: AttributeValue, profile: SerializationProfile): Uint8Array {
   checkProfile(profile);
   planOf(value, profile);
   if (transient.length < plan.size) transient = new Uint8Array(Math.max(plan.size, 2 * transient.length));

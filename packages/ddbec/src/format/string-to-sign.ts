@@ -2,7 +2,7 @@ import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from './actions.js';
 import type { Item, SerializationProfile } from './attribute-value.js';
 import { sortInPlace, stringOrder } from './compare.js';
-import { checkProfile, serializeForHashing } from './serialize.js';
+import { checkProfile, serializeTransient } from './serialize.js';
 import { isWellFormed, utf8Encode } from './utf8.js';
 
 function fromHex(hex: string): Uint8Array {
@@ -86,7 +86,7 @@ export function stringToSign(input: StringToSignInput): Uint8Array {
     if (value === undefined) throw new DdbecError('ERR_SERIALIZATION', 'cannot serialize attribute value: value is missing');
     put(hashName !== undefined ? hashName(name) : sha256(utf8Encode(name)), offset);
     put(actionOf(name) === CryptoAction.EncryptAndSign ? ENCRYPTED_MARKER_DIGEST : PLAINTEXT_MARKER_DIGEST, offset + DIGEST_LENGTH);
-    put(sha256(serializeForHashing(value, profile)), offset + 2 * DIGEST_LENGTH);
+    put(sha256(serializeTransient(value, profile)), offset + 2 * DIGEST_LENGTH);
     offset += 3 * DIGEST_LENGTH;
   }
   return out;

@@ -13,7 +13,7 @@ import {
   type SerializationProfile,
 } from '../../src/format/index.js';
 import { compareStrings, sortInPlace } from '../../src/format/compare.js';
-import { serializeForHashing } from '../../src/format/serialize.js';
+import { serializeTransient } from '../../src/format/serialize.js';
 import { attributeValueArb, itemArb, normalize, stringArb } from '../support/arbitraries.js';
 
 const profileArb = fc.constantFrom<SerializationProfile>('java', 'python');
@@ -137,7 +137,7 @@ describe('serialization properties', () => {
     );
   });
 
-  it('serializeForHashing gives the bytes of serializeAttribute, also after a value that failed half-way', () => {
+  it('serializeTransient gives the bytes of serializeAttribute, also after a value that failed half-way', () => {
     const failing: AttributeValue = { M: { a: { S: 'planned first' }, b: { N: 'not a number' } } };
     fc.assert(
       fc.property(attributeValueArb, attributeValueArb, profileArb, (value, other, profile) => {
@@ -149,13 +149,13 @@ describe('serialization properties', () => {
           throw e;
         }
         expect(() => serializeAttribute(failing, profile)).toThrow();
-        expect(serializeForHashing(value, profile)).toEqual(expected);
-        expect(() => serializeForHashing(failing, profile)).toThrow();
+        expect(serializeTransient(value, profile)).toEqual(expected);
+        expect(() => serializeTransient(failing, profile)).toThrow();
         expect(serializeAttribute(value, profile)).toEqual(expected);
         // a result of serializeAttribute is its own: later calls do not change it
         const copy = Uint8Array.from(expected);
         try {
-          serializeForHashing(other, profile);
+          serializeTransient(other, profile);
           serializeAttribute(other, profile);
         } catch {
           // `other` may have more digits than the python profile signs
