@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonArg = args.find((arg) => arg === '--json' || arg.startsWith('--json='));
-const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '200', BENCH_PYTHON_ROUNDS: '2' };
+const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '100', BENCH_PYTHON_ROUNDS: '2' };
 if (quick) for (const [name, value] of Object.entries(QUICK)) process.env[name] ??= value;
 const options = { seconds: Number(process.env.BENCH_SECONDS ?? 1), rounds: Number(process.env.BENCH_ROUNDS ?? 3) };
 

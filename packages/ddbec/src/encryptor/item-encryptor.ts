@@ -22,6 +22,7 @@ import {
   getSignatureAlgorithm,
   SecretKey,
   sha256,
+  sha256Transient,
   type SignatureAlgorithm,
   type SigningKey,
   type VerificationKey,
@@ -172,7 +173,7 @@ export class ItemEncryptor {
       tableName: context.tableName,
       item: encrypted,
       actionOf,
-      sha256,
+      sha256: sha256Transient,
       hashName,
       hashTable,
       profile: this.#profile === 'python' ? 'python' : 'java',
@@ -314,7 +315,7 @@ export class ItemEncryptor {
       for (const profile of profiles) {
         let toSign: Uint8Array;
         try {
-          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256, hashName, hashTable, profile });
+          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256: sha256Transient, hashName, hashTable, profile });
         } catch (error) {
           if (isDdbecError(error, 'ERR_SERIALIZATION')) continue;
           throw error;

@@ -26,7 +26,10 @@ export interface StringToSignInput {
   item: Item;
   /** The action of each attribute; DO_NOTHING attributes are left out. */
   actionOf: (attributeName: string) => CryptoAction;
-  /** SHA-256, injected (the format layer has no crypto). `data` may be reused after the call: do not keep it. */
+  /**
+   * SHA-256, injected (the format layer has no crypto). Each digest is copied at once, so it may
+   * be returned in a reused buffer; `data` may be reused after the call: do not keep it.
+   */
   sha256: (data: Uint8Array) => Uint8Array;
   /** SHA-256 of an attribute name's UTF-8; a cache hook, default `sha256(utf8(name))`. */
   hashName?: (attributeName: string) => Uint8Array;
