@@ -2,13 +2,19 @@
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { DdbecError } from '../errors.js';
 import { SecretKey, secretKeyBytes } from './keys.js';
-import { allocOwned, assertBytes, fillPublicRandom, nameOf } from './primitives.js';
+import { assertBytes, fillPublicRandom, nameOf } from './primitives.js';
 
 export interface ContentCipher {
   /** JCE transformation, 'AES/CBC/PKCS5Padding'. */
   readonly name: string;
   /** IV (16 random bytes) || AES-CBC-PKCS#7 ciphertext. */
   encrypt(key: SecretKey, plaintext: Uint8Array): Uint8Array;
+  /**
+   * `encrypt` of `count` plaintexts with one key, in one pass (one call into OpenSSL, one
+   * output buffer): the results are views of one buffer, which holds only these ciphertexts.
+   * `plaintextAt(i)` is called in order, and its bytes are copied before the next call.
+   */
+  encryptAll(key: SecretKey, count: number, plaintextAt: (index: number) => Uint8Array): Uint8Array[];
   /** Any failure (short input, not a block multiple, bad padding) → ERR_DECRYPTION_FAILED. */
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array;
 }
@@ -57,33 +63,62 @@ function decryptContext(key: SecretKey, raw: Buffer): Decipher {
   return decipher;
 }
 
-/** Input of one encryption: R || plaintext || padding, reused (and zeroed after each use). */
-let scratch = allocOwned(4096);
+/** Input of one encryption: (R || plaintext || padding) per message, reused and zeroed after each use. */
+let scratch = new Uint8Array(4096);
+
+/** `scratch` with room for `size` bytes, keeping (and moving) its first `used` bytes. */
+function reserve(used: number, size: number): Uint8Array {
+  if (scratch.length < size) {
+    const bigger = new Uint8Array(Math.max(size, 2 * scratch.length));
+    bigger.set(scratch.subarray(0, used));
+    scratch.fill(0, 0, used);
+    scratch = bigger;
+  }
+  return scratch;
+}
 
 class AesCbcPkcs5Cipher implements ContentCipher {
   readonly name = 'AES/CBC/PKCS5Padding';
 
   encrypt(key: SecretKey, plaintext: Uint8Array): Uint8Array {
+    return this.encryptAll(key, 1, () => plaintext)[0] as Uint8Array;
+  }
+
+  encryptAll(key: SecretKey, count: number, plaintextAt: (index: number) => Uint8Array): Uint8Array[] {
     if (!(key instanceof SecretKey) || key.algorithm !== 'AES') throw new DdbecError('ERR_INVALID_KEY', `${this.name} requires an AES secret key`);
-    assertBytes(plaintext, 'plaintext');
     const raw = secretKeyBytes(key);
-    const length = plaintext.length;
-    const padLength = BLOCK - (length % BLOCK);
-    const total = BLOCK + length + padLength;
-    if (scratch.length < total) scratch = allocOwned(Math.max(total, 2 * scratch.length));
-    const input = scratch.subarray(0, total);
-    fillPublicRandom(input, 0, BLOCK);
-    input.set(plaintext, BLOCK);
-    input.fill(padLength, BLOCK + length);
+    const ends = new Array<number>(count);
+    let total = 0;
     try {
-      const out = encryptContext(key, raw).update(input);
-      if (out.length !== total) throw new Error('unexpected AES-CBC output length');
-      return out;
-    } catch (cause) {
-      encryptContexts.delete(key);
-      throw new DdbecError('ERR_ENCRYPTION_FAILED', 'attribute could not be encrypted', { cause });
+      for (let i = 0; i < count; i++) {
+        const plaintext = plaintextAt(i);
+        assertBytes(plaintext, 'plaintext');
+        const length = plaintext.length;
+        const padLength = BLOCK - (length % BLOCK);
+        const end = total + BLOCK + length + padLength;
+        const input = reserve(total, end);
+        fillPublicRandom(input, total, BLOCK);
+        input.set(plaintext, total + BLOCK);
+        input.fill(padLength, end - padLength, end);
+        ends[i] = total = end;
+      }
+      let out: Buffer;
+      try {
+        out = encryptContext(key, raw).update(scratch.subarray(0, total));
+        if (out.length !== total) throw new Error('unexpected AES-CBC output length');
+      } catch (cause) {
+        encryptContexts.delete(key);
+        throw new DdbecError('ERR_ENCRYPTION_FAILED', 'attribute could not be encrypted', { cause });
+      }
+      const results = new Array<Uint8Array>(count);
+      for (let i = 0, start = 0; i < count; i++) {
+        const end = ends[i] as number;
+        results[i] = out.subarray(start, end);
+        start = end;
+      }
+      return results;
     } finally {
-      input.fill(0);
+      scratch.fill(0, 0, total);
     }
   }
 
@@ -103,7 +138,7 @@ class AesCbcPkcs5Cipher implements ContentCipher {
     }
     const length = padded.length;
     if (length !== data.length) throw decryptFailed();
-    padded.fill(0, 0, BLOCK); // the IV's block: not part of the message
+    for (let i = 0; i < BLOCK; i++) padded[i] = 0; // the IV's block: not part of the message
     // PKCS#7 check without branching on the padding bytes: pad in 1..16 and the last `pad`
     // bytes all equal to pad.
     const pad = padded[length - 1] ?? 0;

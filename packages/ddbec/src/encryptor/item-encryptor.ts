@@ -37,7 +37,7 @@ import {
   type EncryptionContextInit,
   type EncryptionMaterials,
 } from '../materials/index.js';
-import { serializeTransient } from '../format/serialize.js';
+import { serializeTransient, wipeTransient } from '../format/serialize.js';
 import { AttributeActions } from './attribute-actions.js';
 
 /**
@@ -94,7 +94,8 @@ const SIGNING_PROFILES: readonly SigningProfile[] = [...PROFILES, 'portable'];
 /**
  * Encrypts and signs items, and verifies and decrypts them, in the format of the Java and
  * Python DynamoDB Encryption Clients. Never modifies the caller's item; a returned item may
- * share unchanged attribute values with the input.
+ * share unchanged attribute values with the input, and the encrypted values of one item are
+ * views of one buffer that holds only that item's ciphertexts.
  */
 export class ItemEncryptor {
   readonly materialsProvider: CryptographicMaterialsProvider;
@@ -143,28 +144,33 @@ export class ItemEncryptor {
     const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
 
     const description = new Map(materials.materialDescription);
-    const encrypted: Item = {};
-    let cipher: ReturnType<typeof getContentCipher> | undefined;
+    const names = Object.keys(item);
+    const toEncrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
+    let cipher: ContentCipher | undefined;
     if (materials.encryptionKey) {
       description.set(Desc.SymmetricMode, SYMMETRIC_MODE);
       cipher = getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE);
     }
-    for (const name of Object.keys(item)) {
-      const value = item[name] as AttributeValue;
-      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
-        put(encrypted, name, value);
-        continue;
+    let ciphertexts: Uint8Array[] = [];
+    if (toEncrypt.length > 0) {
+      const key = materials.encryptionKey;
+      if (!cipher || !key) {
+        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${toEncrypt[0]}" must be encrypted but the materials have no encryption key`);
       }
-      if (!cipher || !materials.encryptionKey) {
-        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${name}" must be encrypted but the materials have no encryption key`);
-      }
-      // Encrypted values are always serialized exactly (never the Python 28-digit rounding).
-      const plaintext = serializeTransient(value, 'java');
       try {
-        put(encrypted, name, { B: cipher.encrypt(materials.encryptionKey, plaintext) });
+        // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
+        // each into the serializer's reused buffer, which the cipher copies at once. The
+        // ciphertexts are views of one buffer that holds only them.
+        ciphertexts = cipher.encryptAll(key, toEncrypt.length, (i) => serializeTransient(item[toEncrypt[i] as string] as AttributeValue, 'java'));
       } finally {
-        plaintext.fill(0);
+        wipeTransient();
       }
+    }
+    const encrypted: Item = {};
+    for (let i = 0, next = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const encryptedValue = toEncrypt[next] === name ? ciphertexts[next++] : undefined;
+      put(encrypted, name, encryptedValue === undefined ? (item[name] as AttributeValue) : { B: encryptedValue });
     }
 
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);

@@ -127,13 +127,18 @@ let transient = new Uint8Array(4096);
 /**
  * Like {@link serializeAttribute}, but the result is a view of a buffer that the next call
  * overwrites: for hashing or encrypting at once, without allocating. A caller that serializes
- * plaintext this way overwrites the view with zeros when done.
+ * plaintext this way calls {@link wipeTransient} when done.
  */
 export function serializeTransient(value: AttributeValue, profile: SerializationProfile): Uint8Array {
   checkProfile(profile);
   planOf(value, profile);
   if (transient.length < plan.size) transient = new Uint8Array(Math.max(plan.size, 2 * transient.length));
   return emit(transient.subarray(0, plan.size));
+}
+
+/** Overwrites what {@link serializeTransient} wrote with zeros. */
+export function wipeTransient(): void {
+  transient.fill(0);
 }
 
 function planOf(value: AttributeValue, profile: SerializationProfile): void {

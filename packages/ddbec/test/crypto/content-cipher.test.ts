@@ -73,6 +73,38 @@ describe('AES/CBC/PKCS5Padding', () => {
     }
   });
 
+  it('encryptAll: what encrypt gives for each plaintext, as views of one buffer of these ciphertexts only', () => {
+    const raw = range(0, 31);
+    const key = SecretKey.fromBytes(raw, 'AES');
+    expect(cipher.encryptAll(key, 0, () => new Uint8Array(0))).toEqual([]);
+    const plaintexts = [0, 1, 15, 16, 17, 100, 5000, 3].map((length) => range(1, length).map((x) => (x * 31) & 0xff));
+    const asked: number[] = [];
+    const outs = cipher.encryptAll(key, plaintexts.length, (i) => {
+      asked.push(i);
+      return plaintexts[i] as Uint8Array;
+    });
+    expect(asked).toEqual(plaintexts.map((_, i) => i));
+    expect(new Set(outs.map((out) => out.buffer)).size).toBe(1);
+    expect(outs[0]?.buffer.byteLength).toBe(outs.reduce((sum, out) => sum + out.length, 0));
+    outs.forEach((out, i) => {
+      const plaintext = plaintexts[i] as Uint8Array;
+      expect(out.length).toBe(16 + 16 * (Math.floor(plaintext.length / 16) + 1));
+      const d = createDecipheriv('aes-256-cbc', raw, out.subarray(0, 16));
+      expect(toHex(Buffer.concat([d.update(out.subarray(16)), d.final()]))).toBe(toHex(plaintext));
+      expect(toHex(cipher.decrypt(key, out))).toBe(toHex(plaintext));
+    });
+    // a plaintext that cannot be had stops the batch; the next one is unaffected
+    expect(() =>
+      cipher.encryptAll(key, 3, (i) => {
+        if (i === 2) throw new Error('no plaintext');
+        return new Uint8Array(4000).fill(0x55);
+      }),
+    ).toThrow('no plaintext');
+    expectDdbecError(() => cipher.encryptAll(key, 1, () => 'x' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
+    const [again] = cipher.encryptAll(key, 1, () => utf8('after'));
+    expect(toHex(cipher.decrypt(key, again as Uint8Array))).toBe(toHex(utf8('after')));
+  });
+
   it('uses a fresh IV each time (including across pool refills)', () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 700; i++) ivs.add(toHex(cipher.encrypt(key128, utf8('x')).subarray(0, 16)));
