@@ -17,6 +17,12 @@ export interface ContentCipher {
   encryptAll(key: SecretKey, count: number, plaintextAt: (index: number) => Uint8Array): Uint8Array[];
   /** Any failure (short input, not a block multiple, bad padding) → ERR_DECRYPTION_FAILED. */
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array;
+  /**
+   * `decrypt` of several ciphertexts with one key, in one pass: each result is a view of one
+   * buffer of these plaintexts, or `undefined` where `decrypt` would fail. A key that is not
+   * an AES key → ERR_DECRYPTION_FAILED.
+   */
+  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): (Uint8Array | undefined)[];
 }
 
 const BLOCK = 16;
@@ -123,36 +129,64 @@ class AesCbcPkcs5Cipher implements ContentCipher {
   }
 
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array {
+    const [plaintext] = this.decryptAll(key, [ivAndCiphertext]);
+    if (plaintext === undefined) throw decryptFailed();
+    return plaintext;
+  }
+
+  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): (Uint8Array | undefined)[] {
     if (!(key instanceof SecretKey) || key.algorithm !== 'AES') {
       throw new DdbecError('ERR_DECRYPTION_FAILED', `${DECRYPT_FAILED}: ${this.name} requires an AES secret key`);
     }
-    const data = ivAndCiphertext;
-    if (!(data instanceof Uint8Array) || data.length < 2 * BLOCK || data.length % BLOCK !== 0) throw decryptFailed();
     const raw = secretKeyBytes(key);
+    // IV || ciphertext of each well-formed input, one after the other (public bytes)
+    const ends = new Array<number>(ciphertexts.length).fill(-1);
+    let total = 0;
+    for (let i = 0; i < ciphertexts.length; i++) {
+      const data = ciphertexts[i];
+      if (!(data instanceof Uint8Array) || data.length < 2 * BLOCK || data.length % BLOCK !== 0) continue;
+      reserve(total, total + data.length).set(data, total);
+      ends[i] = total += data.length;
+    }
+    const results = new Array<Uint8Array | undefined>(ciphertexts.length).fill(undefined);
+    if (total === 0) return results;
     let padded: Buffer;
     try {
-      padded = decryptContext(key, raw).update(data);
+      padded = decryptContext(key, raw).update(scratch.subarray(0, total));
     } catch {
       decryptContexts.delete(key);
-      throw decryptFailed();
+      return results;
     }
-    const length = padded.length;
-    if (length !== data.length) throw decryptFailed();
-    for (let i = 0; i < BLOCK; i++) padded[i] = 0; // the IV's block: not part of the message
-    // PKCS#7 check without branching on the padding bytes: pad in 1..16 and the last `pad`
-    // bytes all equal to pad.
-    const pad = padded[length - 1] ?? 0;
-    let bad = ((pad - 1) >>> 31) | ((BLOCK - pad) >>> 31);
-    for (let i = 1; i <= BLOCK; i++) {
-      const inPadding = (i - pad - 1) >>> 31; // 1 when i <= pad
-      bad |= inPadding & (((padded[length - i] ?? 0) ^ pad) + 0xff) >>> 8;
+    if (padded.length !== total) return results;
+    for (let i = 0, start = 0; i < ciphertexts.length; i++) {
+      const end = ends[i] as number;
+      if (end < 0) continue;
+      results[i] = unpad(padded, start, end);
+      start = end;
     }
-    if (bad !== 0) {
-      padded.fill(0);
-      throw decryptFailed();
-    }
-    return padded.subarray(BLOCK, length - pad);
+    return results;
   }
+}
+
+/**
+ * The message in `padded[start, end)` (its first block is the IV's, not part of it), or
+ * `undefined` when its PKCS#7 padding is not valid, in which case its bytes are zeroed. The
+ * check does not branch on the padding bytes: pad in 1..16 and the last `pad` bytes all equal
+ * to pad.
+ */
+function unpad(padded: Buffer, start: number, end: number): Uint8Array | undefined {
+  for (let i = start; i < start + BLOCK; i++) padded[i] = 0;
+  const pad = padded[end - 1] ?? 0;
+  let bad = ((pad - 1) >>> 31) | ((BLOCK - pad) >>> 31);
+  for (let i = 1; i <= BLOCK; i++) {
+    const inPadding = (i - pad - 1) >>> 31; // 1 when i <= pad
+    bad |= inPadding & (((padded[end - i] ?? 0) ^ pad) + 0xff) >>> 8;
+  }
+  if (bad !== 0) {
+    padded.fill(0, start, end);
+    return undefined;
+  }
+  return padded.subarray(start + BLOCK, end - pad);
 }
 
 const AES_CBC_PKCS5 = Object.freeze(new AesCbcPkcs5Cipher());

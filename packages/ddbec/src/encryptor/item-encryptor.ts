@@ -244,22 +244,31 @@ export class ItemEncryptor {
     }
     if (verifiedForm === 'python') this.#coverRoundedNumbers(stored, actions, where);
 
-    const decrypted: Item = {};
-    for (const name of Object.keys(stored)) {
+    const names = Object.keys(stored);
+    const toDecrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
+    const ciphertexts = toDecrypt.map((name) => {
       const value = stored[name] as AttributeValue;
-      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
-        put(decrypted, name, value);
-        continue;
-      }
-      const key = materials.decryptionKey;
-      if (!key || !cipher) {
+      if (!materials.decryptionKey || !cipher) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" is encrypted but the materials have no decryption key`);
       }
       if (!('B' in value) || !(value.B instanceof Uint8Array)) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
       }
+      return value.B;
+    });
+    // All encrypted attributes in one AES-CBC pass; a failure names the first attribute that failed.
+    const plaintexts = materials.decryptionKey && cipher && toDecrypt.length > 0 ? cipher.decryptAll(materials.decryptionKey, ciphertexts) : [];
+    const decrypted: Item = {};
+    for (let i = 0, next = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (toDecrypt[next] !== name) {
+        put(decrypted, name, stored[name] as AttributeValue);
+        continue;
+      }
+      const plaintext = plaintexts[next++];
       try {
-        put(decrypted, name, deserializeAttribute(cipher.decrypt(key, value.B)));
+        if (plaintext === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'decryption failed');
+        put(decrypted, name, deserializeAttribute(plaintext));
       } catch (error) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
       }

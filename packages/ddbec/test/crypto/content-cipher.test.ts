@@ -105,6 +105,30 @@ describe('AES/CBC/PKCS5Padding', () => {
     expect(toHex(cipher.decrypt(key, again as Uint8Array))).toBe(toHex(utf8('after')));
   });
 
+  it('decryptAll: each good ciphertext decrypts, each bad one is undefined, whatever its neighbours', () => {
+    const raw = range(0, 31);
+    const key = SecretKey.fromBytes(raw, 'AES');
+    const plaintexts = [0, 5, 16, 40, 2000].map((length) => range(2, length + 1));
+    const good = plaintexts.map((p) => cipher.encrypt(key, p));
+    const badPadding = rawCbc(raw, range(50, 65), new Uint8Array(32)); // padding byte 0
+    const inputs = [good[0], new Uint8Array(16), good[1], badPadding, good[2], new Uint8Array(33), good[3], 'x', good[4]] as Uint8Array[];
+    const results = cipher.decryptAll(key, inputs);
+    expect(results.map((r) => (r === undefined ? undefined : toHex(r)))).toEqual([
+      toHex(plaintexts[0] as Uint8Array),
+      undefined,
+      toHex(plaintexts[1] as Uint8Array),
+      undefined,
+      toHex(plaintexts[2] as Uint8Array),
+      undefined,
+      toHex(plaintexts[3] as Uint8Array),
+      undefined,
+      toHex(plaintexts[4] as Uint8Array),
+    ]);
+    expect(cipher.decryptAll(key, [])).toEqual([]);
+    expect(cipher.decryptAll(key, [new Uint8Array(3)])).toEqual([undefined]);
+    expectDdbecError(() => cipher.decryptAll(SecretKey.fromBytes(raw, 'HmacSHA256'), good), 'ERR_DECRYPTION_FAILED');
+  });
+
   it('uses a fresh IV each time (including across pool refills)', () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 700; i++) ivs.add(toHex(cipher.encrypt(key128, utf8('x')).subarray(0, 16)));
