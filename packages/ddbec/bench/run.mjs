@@ -1,211 +1,91 @@
-// npm run bench: ddbec item encryption/decryption throughput against the "crypto floor" — the
-// raw node:crypto operations the format itself needs for the same item — measured in one run,
-// interleaved, so the ratio holds on a noisy shared machine. Not a test: nothing is asserted.
-import { createCipheriv, createDecipheriv, createHmac, createHash, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, sign, verify, constants } from 'node:crypto';
-import {
-  AttributeActions,
-  CryptoAction,
-  ItemEncryptor,
-  RsaPrivateKey,
-  RsaPublicKey,
-  SecretKey,
-  StaticMaterialsProvider,
-  WrappedMaterialsProvider,
-} from '../dist/esm/index.js';
-import { serializeAttribute } from '../dist/esm/format/index.js';
-import { MemoryMetaStore, MostRecentProvider } from '../dist/esm/metastore/index.js';
-import { table } from './report.mjs';
+// npm run bench [-- --quick] [-- --json[=FILE]] [-- --python]
+// ddbec's benchmark suite; each table is one function, measured in one run and printed a row at
+// a time. Not a test: nothing is asserted.
+// --quick       a short run (one round of 0.2 s slices, fewer items) for a first look
+// --json[=FILE] also write every table to FILE (default bench-results.json), with the machine
+// --python      the side-by-side with the Python reference client (DDBEC_PYTHON_REFERENCE, see
+//               python.mjs); also on whenever DDBEC_PYTHON_REFERENCE is set
+// The environment variables of `ddbec bench` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_FORMAT, …) win
+// over these flags.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonArg = args.find((arg) => arg === '--json' || arg.startsWith('--json='));
+const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '100', BENCH_PKCS11_ITEMS: '100', BENCH_PYTHON_ROUNDS: '2' };
+if (quick) for (const [name, value] of Object.entries(QUICK)) process.env[name] ??= value;
+const options = { seconds: Number(process.env.BENCH_SECONDS ?? 1), rounds: Number(process.env.BENCH_ROUNDS ?? 3) };
 
-// ---- items ------------------------------------------------------------------------------
-const text = (n, seed = 'x') => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
-function typicalItem() {
-  return {
-    pk: { S: 'customer#0001234' },
-    sk: { S: 'profile#2026-11-29' },
-    name: { S: 'Ada Lovelace' },
-    email: { S: 'ada.lovelace@example.com' },
-    phone: { S: '+44 20 7946 0958' },
-    address: { S: text(160, '12 St James Square, London SW1Y 4JH, United Kingdom. ') },
-    balance: { N: '102456.75' },
-    creditLimit: { N: '250000' },
-    active: { BOOL: true },
-    tags: { SS: ['early-adopter', 'vip', 'newsletter', 'beta', 'emea'] },
-    preferences: { M: { language: { S: 'en-GB' }, currency: { S: 'GBP' }, marketing: { BOOL: false }, theme: { S: 'dark' } } },
-    avatar: { B: new Uint8Array(randomBytes(420)) },
-  };
+// ---- in a source checkout, build what the suite imports when it is older than its sources ----
+const packages = fileURLToPath(new URL('../../', import.meta.url));
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((entry) => newest(`${path}/${entry}`)));
 }
-function largeItem() {
-  const item = { pk: { S: 'tenant#42' }, sk: { S: 'document#7' } };
-  for (let i = 0; i < 198; i += 1) {
-    item[`field${String(i).padStart(3, '0')}`] = {
-      M: {
-        title: { S: text(120, `title ${i} `) },
-        body: { S: text(300, `body of section ${i}. `) },
-        score: { N: String(i * 37.5) },
-        meta: { M: { owner: { S: `user-${i % 17}` }, flags: { SS: ['a', 'b', `c${i}`] }, rev: { N: String(i) } } },
-      },
-    };
-  }
-  return item;
-}
-const size = (item) => Object.values(item).reduce((sum, v) => sum + serializeAttribute(v).length, 0);
-
-const actions = new AttributeActions({ defaultAction: CryptoAction.EncryptAndSign, attributeActions: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY' } });
-const config = { encryptionContext: { tableName: 'bench', partitionKeyName: 'pk', sortKeyName: 'sk' }, attributeActions: actions };
-
-// ---- keys and providers -------------------------------------------------------------------
-const aesBytes = randomBytes(32);
-const macBytes = randomBytes(32);
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const rsaPublic = RsaPublicKey.fromPem(rsa.publicKey.export({ type: 'spki', format: 'pem' }));
-const rsaPrivate = RsaPrivateKey.fromPem(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }), 'SHA256withRSA');
-const providers = {
-  static: new StaticMaterialsProvider({ encryptionKey: SecretKey.fromBytes(aesBytes, 'AES'), signingKey: SecretKey.fromBytes(macBytes, 'HmacSHA256') }),
-  'wrapped-RSA': new WrappedMaterialsProvider({ wrappingKey: rsaPublic, unwrappingKey: rsaPrivate, signingKey: rsaPrivate }),
-};
-
-// ---- the crypto floor ---------------------------------------------------------------------
-// What any implementation of this format must do with node:crypto for one item: per encrypted
-// attribute an IV and an AES-CBC pass over its serialized value; per signed attribute a SHA-256
-// of its stored serialization (attribute-name digests are cacheable and left out); the MAC or
-// RSA signature over the string to sign; for the wrapped RSA provider a content key and one
-// RSA-OAEP operation.
-function floorFor(item, providerName) {
-  const names = Object.keys(item);
-  const encrypted = names.filter((n) => actions.actionOf(n) === CryptoAction.EncryptAndSign).map((n) => serializeAttribute(item[n]));
-  const signOnly = names.filter((n) => actions.actionOf(n) === CryptoAction.SignOnly).map((n) => serializeAttribute(item[n]));
-  const stringToSignLength = 32 + 96 * names.length;
-  const sha = (b) => createHash('sha256').update(b).digest();
-  const isRsa = providerName === 'wrapped-RSA';
-  const contentKey = isRsa ? randomBytes(32) : aesBytes;
-  const ciphertexts = encrypted.map((p) => {
-    const iv = randomBytes(16);
-    const c = createCipheriv('aes-256-cbc', contentKey, iv);
-    return Buffer.concat([iv, c.update(p), c.final()]);
-  });
-  const toSign = randomBytes(stringToSignLength);
-  const rsaSig = sign('sha256', toSign, rsa.privateKey);
-  const oaep = { key: rsa.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' };
-  const wrapped = publicEncrypt(oaep, randomBytes(32));
-  const hashes = (list) => {
-    for (const p of list) sha(p);
-  };
-  return {
-    encrypt() {
-      if (isRsa) publicEncrypt(oaep, randomBytes(32));
-      const toHash = [];
-      for (const p of encrypted) {
-        const iv = randomBytes(16);
-        const c = createCipheriv('aes-256-cbc', contentKey, iv);
-        const out = Buffer.concat([iv, c.update(p), c.final()]);
-        toHash.push(out);
-      }
-      for (const out of toHash) sha(out);
-      hashes(signOnly);
-      if (isRsa) sign('sha256', toSign, rsa.privateKey);
-      else createHmac('sha256', macBytes).update(toSign).digest();
-    },
-    decrypt() {
-      if (isRsa) privateDecrypt({ ...oaep, key: rsa.privateKey }, wrapped);
-      for (const c of ciphertexts) sha(c);
-      hashes(signOnly);
-      if (isRsa) verify('sha256', toSign, rsa.publicKey, rsaSig);
-      else createHmac('sha256', macBytes).update(toSign).digest();
-      for (const c of ciphertexts) {
-        const d = createDecipheriv('aes-256-cbc', contentKey, c.subarray(0, 16));
-        Buffer.concat([d.update(c.subarray(16)), d.final()]);
-      }
-    },
-  };
+for (const name of ['ddbec', 'local']) {
+  const dir = `${packages}${name}`;
+  if (!existsSync(`${dir}/src`)) continue;
+  const built = `${dir}/dist/esm/index.js`;
+  if (existsSync(built) && statSync(built).mtimeMs >= newest(`${dir}/src`)) continue;
+  const workspace = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).name;
+  console.error(`building ${workspace} (its dist is older than its sources)`);
+  execFileSync('npm', ['run', 'build', '-w', workspace], { cwd: `${packages}..`, stdio: ['ignore', process.stderr, 'inherit'] });
 }
 
-// ---- measurement ----------------------------------------------------------------------------
-async function rate(fn) {
-  // ops per second over ~SECONDS, after a short warm-up
-  for (let i = 0; i < 20; i += 1) await fn();
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(Math.round(SECONDS * 1e9));
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 10; i += 1) await fn();
-    ops += 10;
-    now = process.hrtime.bigint();
-  }
-  return ops / (Number(now - start) / 1e9);
-}
+const { printed } = await import('./report.mjs');
+const { benchProviders, benchStatic } = await import('./encryptor.mjs');
 
-const floorTable = table(`ddbec bench — Node ${process.version}, best of ${ROUNDS} rounds × ${SECONDS}s; ×floor = ddbec time / raw node:crypto time for the same item (1.00 = no overhead)`, [
-  { name: 'item', width: 30 },
-  { name: 'provider', width: 11 },
-  { name: 'encrypt items/s' },
-  { name: 'floor enc/s' },
-  { name: 'encrypt ×floor', decimals: 2 },
-  { name: 'decrypt items/s' },
-  { name: 'floor dec/s' },
-  { name: 'decrypt ×floor', decimals: 2 },
-]);
-for (const [itemName, make] of [['typical', typicalItem], ['large', largeItem]]) {
-  const item = make();
-  for (const [providerName, provider] of Object.entries(providers)) {
-    const encryptor = new ItemEncryptor({ materialsProvider: provider });
-    const stored = await encryptor.encryptItem(item, config);
-    const floor = floorFor(item, providerName);
-    const best = { enc: 0, dec: 0, floorEnc: 0, floorDec: 0 };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      best.floorEnc = Math.max(best.floorEnc, await rate(() => floor.encrypt()));
-      best.enc = Math.max(best.enc, await rate(() => encryptor.encryptItem(item, config)));
-      best.floorDec = Math.max(best.floorDec, await rate(() => floor.decrypt()));
-      best.dec = Math.max(best.dec, await rate(() => encryptor.decryptItem(stored, config)));
-    }
-    floorTable.row({
-      item: `${itemName} (${Object.keys(item).length} attrs, ${(size(item) / 1024).toFixed(1)} KiB)`,
-      provider: providerName,
-      'encrypt items/s': best.enc,
-      'floor enc/s': best.floorEnc,
-      'encrypt ×floor': best.floorEnc / best.enc,
-      'decrypt items/s': best.dec,
-      'floor dec/s': best.floorDec,
-      'decrypt ×floor': best.floorDec / best.dec,
+/** Table: bytes allocated per item (see allocation.mjs for the method), in a child process. */
+async function benchAllocation() {
+  const { table } = await import('./report.mjs');
+  const rows = table(
+    'Allocated per item, static provider: V8 heap growth and ArrayBuffer contents over N items with no GC in between (--expose-gc, 64 MiB young generation)',
+    [{ name: 'item', width: 8 }, { name: 'operation', width: 9 }, { name: 'items' }, { name: 'heap B/item' }, { name: 'array buffers B/item' }, { name: 'total KiB/item', decimals: 1 }, { name: 'GCs (must be 0)' }],
+  );
+  const script = fileURLToPath(new URL('./allocation.mjs', import.meta.url));
+  const child = spawn(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: child.stdout })) {
+    const m = JSON.parse(line);
+    rows.row({
+      item: m.item,
+      operation: m.operation,
+      items: m.items,
+      'heap B/item': m.heap,
+      'array buffers B/item': m.arrayBuffers,
+      'total KiB/item': (m.heap + m.arrayBuffers) / 1024,
+      'GCs (must be 0)': m.collections,
     });
   }
 }
 
-// ---- MostRecentProvider on a warm cache vs the static provider ------------------------------
-// A warm MostRecentProvider makes no store (or KMS) call per item: each item gets a fresh
-// content key wrapped with the cached version's AES key (one extra key wrap / unwrap).
-{
-  const store = new MemoryMetaStore({ tableName: 'bench-meta', materialsProvider: providers.static });
-  const mostRecent = new MostRecentProvider({ store, materialName: 'bench', ttlMs: 3_600_000 });
-  const item = typicalItem();
-  const pair = { static: new ItemEncryptor({ materialsProvider: providers.static }), 'most-recent (warm)': new ItemEncryptor({ materialsProvider: mostRecent }) };
-  const stored = {};
-  for (const [name, encryptor] of Object.entries(pair)) stored[name] = await encryptor.encryptItem(item, config);
-  const best = {};
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [name, encryptor] of Object.entries(pair)) {
-      const b = (best[name] ??= { enc: 0, dec: 0 });
-      b.enc = Math.max(b.enc, await rate(() => encryptor.encryptItem(item, config)));
-      b.dec = Math.max(b.dec, await rate(() => encryptor.decryptItem(stored[name], config)));
-    }
+/** The machine, for the README and the JSON document. */
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  let cpus = os.availableParallelism?.() ?? os.cpus().length;
+  try {
+    cpus = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    // no nproc: the count Node sees
   }
-  const s = best.static;
-  const m = best['most-recent (warm)'];
-  const mostRecentTable = table('MostRecentProvider (warm cache, typical item) vs static — ×static = time per item relative to static', [
-    { name: 'provider', width: 18 },
-    { name: 'encrypt items/s' },
-    { name: 'decrypt items/s' },
-    { name: 'encrypt ×static', decimals: 2 },
-    { name: 'decrypt ×static', decimals: 2 },
-  ]);
-  mostRecentTable.row({ provider: 'static', 'encrypt items/s': s.enc, 'decrypt items/s': s.dec });
-  mostRecentTable.row({ provider: 'most-recent (warm)', 'encrypt items/s': m.enc, 'decrypt items/s': m.dec, 'encrypt ×static': s.enc / m.enc, 'decrypt ×static': s.dec / m.dec });
+  return { node: process.version, cpus, cpu: model, platform: `${os.platform()} ${os.release()}` };
 }
 
-// ---- Direct KMS with injected latency ---------------------------------------------------------
+const started = new Date();
+const host = machine();
+console.error(`ddbec bench on ${host.cpus} × ${host.cpu}, Node ${host.node}${quick ? ' (--quick)' : ''}`);
+await benchStatic(options);
+await benchProviders(options);
+await benchAllocation();
+if (args.includes('--python') || process.env.DDBEC_PYTHON_REFERENCE !== undefined) {
+  const { benchPython } = await import('./python.mjs');
+  await benchPython();
+}
 const { benchDirectKms } = await import('./kms.mjs');
 await benchDirectKms();
 
@@ -213,5 +93,11 @@ await benchDirectKms();
 const { benchPkcs11 } = await import('./pkcs11.mjs');
 await benchPkcs11();
 
-// ---- the AWS SDK integration: middleware overhead, and Direct KMS query concurrency -----------
 await import('./sdk.mjs');
+
+if (jsonArg !== undefined) {
+  const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);
+  const document = { date: started.toISOString(), machine: host, quick, ...options, tables: printed };
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  console.error(`wrote ${file}`);
+}

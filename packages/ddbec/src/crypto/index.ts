@@ -14,7 +14,7 @@ export {
   type ContentKey,
 } from './keys.js';
 export { asDelegatedKey, delegatedOperation, isDelegatedKey, type DelegatedKey } from './delegated-key.js';
-export { sha256, randomBytes, timingSafeEqual, hkdfSha256 } from './primitives.js';
+export { sha256, sha256Transient, randomBytes, timingSafeEqual, hkdfSha256 } from './primitives.js';
 export { getSignatureAlgorithm, type SignatureAlgorithm } from './signature.js';
 export { getWrappingAlgorithm, type WrappingAlgorithm } from './wrapping.js';
 export { getContentCipher, type ContentCipher } from './content-cipher.js';

@@ -7,7 +7,10 @@ import { DdbecError } from '../errors.js';
 
 const { createHash, createHmac } = nodeCrypto;
 
-type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer;
+type OneShotHash = {
+  (algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): Buffer;
+  (algorithm: string, data: Uint8Array, outputEncoding: 'binary'): string;
+};
 /** `crypto.hash` (Node ≥ 20.12 / 21.7): a one-shot digest without a Hash object. */
 const oneShotHash: OneShotHash | undefined =
   typeof (nodeCrypto as { hash?: unknown }).hash === 'function' ? nodeCrypto.hash : undefined;
@@ -50,8 +53,25 @@ export function concatOwned(a: Uint8Array, b: Uint8Array): Buffer {
 
 /** SHA-256 of `data` (32 bytes). */
 export function sha256(data: Uint8Array): Uint8Array {
+  return sha256Into(data, new Uint8Array(32));
+}
+
+const transientDigest = new Uint8Array(32);
+/**
+ * SHA-256 of `data` in a buffer that the next call overwrites: for a digest that is copied at
+ * once (the string to sign copies each into place), without allocating.
+ */
+export function sha256Transient(data: Uint8Array): Uint8Array {
+  return sha256Into(data, transientDigest);
+}
+
+function sha256Into(data: Uint8Array, out: Uint8Array): Uint8Array {
   assertBytes(data, 'data');
-  return digest('sha256', data);
+  // The digest as a 32-character latin1 ('binary') string, copied into a small (on-heap) array,
+  // costs a third of a Buffer result, whose memory Node allocates outside the heap.
+  const text = oneShotHash !== undefined ? oneShotHash('sha256', data, 'binary') : createHash('sha256').update(data).digest('binary');
+  for (let i = 0; i < 32; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 /** One-shot digest with a Node hash name ('sha1', 'sha256', ...). */

@@ -4,8 +4,8 @@ import {
   decodeMaterialDescription,
   encodeMaterialDescription,
   MATERIAL_DESCRIPTION_ATTRIBUTE,
-  serializeAttribute,
   deserializeAttribute,
+  serializeAttribute,
   hasPythonRoundedNumber,
   roundAsPythonSigns,
   serializationDifference,
@@ -27,6 +27,7 @@ import {
   isDelegatedKey,
   SecretKey,
   sha256,
+  sha256Transient,
   type SignatureAlgorithm,
   type SigningKey,
   type VerificationKey,
@@ -41,6 +42,7 @@ import {
   type EncryptionContextInit,
   type EncryptionMaterials,
 } from '../materials/index.js';
+import { serializeTransient, wipeTransient } from '../format/serialize.js';
 import { AttributeActions } from './attribute-actions.js';
 
 /**
@@ -97,7 +99,8 @@ const SIGNING_PROFILES: readonly SigningProfile[] = [...PROFILES, 'portable'];
 /**
  * Encrypts and signs items, and verifies and decrypts them, in the format of the Java and
  * Python DynamoDB Encryption Clients. Never modifies the caller's item; a returned item may
- * share unchanged attribute values with the input.
+ * share unchanged attribute values with the input, and the encrypted values of one item are
+ * views of one buffer that holds only that item's ciphertexts.
  */
 export class ItemEncryptor {
   readonly materialsProvider: CryptographicMaterialsProvider;
@@ -146,25 +149,38 @@ export class ItemEncryptor {
     const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
 
     const description = new Map(materials.materialDescription);
-    const encrypted: Item = {};
-    let cipher: ReturnType<typeof getContentCipher> | undefined;
+    const names = Object.keys(item);
+    const toEncrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
+    let cipher: ContentCipher | undefined;
     if (materials.encryptionKey) {
       description.set(Desc.SymmetricMode, SYMMETRIC_MODE);
       cipher = getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE);
     }
-    for (const name of Object.keys(item)) {
-      const value = item[name] as AttributeValue;
-      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
-        put(encrypted, name, value);
-        continue;
-      }
-      if (!cipher || !materials.encryptionKey) {
-        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${name}" must be encrypted but the materials have no encryption key`);
-      }
-      // Encrypted values are always serialized exactly (never the Python 28-digit rounding).
+    let ciphertexts: Uint8Array[] = [];
+    if (toEncrypt.length > 0) {
       const key = materials.encryptionKey;
-      const plaintext = serializeAttribute(value, 'java');
-      put(encrypted, name, { B: key instanceof SecretKey ? cipher.encrypt(key, plaintext) : await encryptDelegated(key, cipher.name, plaintext) });
+      if (!cipher || !key) {
+        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${toEncrypt[0]}" must be encrypted but the materials have no encryption key`);
+      }
+      if (key instanceof SecretKey) {
+        try {
+          // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
+          // each into the serializer's reused buffer, which the cipher copies at once. The
+          // ciphertexts are views of one buffer that holds only them.
+          ciphertexts = cipher.encryptAll(key, toEncrypt.length, (i) => serializeTransient(item[toEncrypt[i] as string] as AttributeValue, 'java'));
+        } finally {
+          wipeTransient();
+        }
+      } else {
+        ciphertexts = [];
+        for (const name of toEncrypt) ciphertexts.push(await encryptDelegated(key, cipher.name, serializeAttribute(item[name] as AttributeValue, 'java')));
+      }
+    }
+    const encrypted: Item = {};
+    for (let i = 0, next = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const encryptedValue = toEncrypt[next] === name ? ciphertexts[next++] : undefined;
+      put(encrypted, name, encryptedValue === undefined ? (item[name] as AttributeValue) : { B: encryptedValue });
     }
 
     const signature = signatureAlgorithmForSigning(materials.signingKey, description);
@@ -173,8 +189,9 @@ export class ItemEncryptor {
       tableName: context.tableName,
       item: encrypted,
       actionOf,
-      sha256,
+      sha256: sha256Transient,
       hashName,
+      hashTable,
       profile: this.#profile === 'python' ? 'python' : 'java',
     });
     const signingKey = materials.signingKey;
@@ -243,22 +260,36 @@ export class ItemEncryptor {
     }
     if (verifiedForm === 'python') this.#coverRoundedNumbers(stored, actions, where);
 
-    const decrypted: Item = {};
-    for (const name of Object.keys(stored)) {
+    const names = Object.keys(stored);
+    const toDecrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
+    const ciphertexts = toDecrypt.map((name) => {
       const value = stored[name] as AttributeValue;
-      if (actions.actionOf(name) !== CryptoAction.EncryptAndSign) {
-        put(decrypted, name, value);
-        continue;
-      }
-      const key = materials.decryptionKey;
-      if (!key || !cipher) {
+      if (!materials.decryptionKey || !cipher) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" is encrypted but the materials have no decryption key`);
       }
       if (!('B' in value) || !(value.B instanceof Uint8Array)) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
       }
+      return value.B;
+    });
+    // Software keys: all encrypted attributes in one AES-CBC pass; a failure names the first
+    // attribute that failed. Delegated keys: one call per attribute.
+    const decryptionKey = materials.decryptionKey;
+    let plaintexts: (Uint8Array | undefined)[] = [];
+    if (decryptionKey && cipher && toDecrypt.length > 0) {
+      if (decryptionKey instanceof SecretKey) plaintexts = cipher.decryptAll(decryptionKey, ciphertexts);
+      else for (const ciphertext of ciphertexts) plaintexts.push(await decryptDelegated(decryptionKey, cipher.name, ciphertext).catch(() => undefined));
+    }
+    const decrypted: Item = {};
+    for (let i = 0, next = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (toDecrypt[next] !== name) {
+        put(decrypted, name, stored[name] as AttributeValue);
+        continue;
+      }
+      const plaintext = plaintexts[next++];
       try {
-        const plaintext = key instanceof SecretKey ? cipher.decrypt(key, value.B) : await decryptDelegated(key, cipher.name, value.B);
+        if (plaintext === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'decryption failed');
         put(decrypted, name, deserializeAttribute(plaintext));
       } catch (error) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
@@ -319,7 +350,7 @@ export class ItemEncryptor {
       for (const profile of profiles) {
         let toSign: Uint8Array;
         try {
-          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256, hashName, profile });
+          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256: sha256Transient, hashName, hashTable, profile });
         } catch (error) {
           if (isDdbecError(error, 'ERR_SERIALIZATION')) continue;
           throw error;
@@ -352,18 +383,26 @@ export class ItemEncryptor {
   }
 }
 
-const nameHashes = new Map<string, Uint8Array>();
 const encoder = new TextEncoder();
-/** SHA-256 of attribute names, cached: the same few names recur in every item. */
-function hashName(name: string): Uint8Array {
-  let digest = nameHashes.get(name);
-  if (digest === undefined) {
-    digest = sha256(encoder.encode(name));
-    if (nameHashes.size >= 10_000) nameHashes.clear();
-    nameHashes.set(name, digest);
-  }
-  return digest;
+
+/** `sha256(utf8(text))` of recurring strings, cached (at most 10,000, then started afresh). */
+function cachedSha256(): (text: string) => Uint8Array {
+  const digests = new Map<string, Uint8Array>();
+  return (text) => {
+    let digest = digests.get(text);
+    if (digest === undefined) {
+      digest = sha256(encoder.encode(text));
+      if (digests.size >= 10_000) digests.clear();
+      digests.set(text, digest);
+    }
+    return digest;
+  };
 }
+/** SHA-256 of attribute names: the same few names recur in every item. */
+const hashName = cachedSha256();
+/** The table marker `SHA256("TABLE>" + name + "<TABLE")`: the same table recurs in every item. */
+const tableMarker = cachedSha256();
+const hashTable = (tableName: string): Uint8Array => tableMarker(`TABLE>${tableName}<TABLE`);
 
 /** The `python` signing profile: a signed number must not lose digits to the Python form's rounding. */
 function refuseUnprotectedDigits(item: Item, actionOf: (name: string) => CryptoAction): void {

@@ -16,6 +16,15 @@ export function compareStrings(a: string, b: string, profile: SerializationProfi
   return compareCodePoints(a, b);
 }
 
+/** {@link compareStrings} of a profile, as a comparator. */
+export function stringOrder(profile: SerializationProfile): (a: string, b: string) => number {
+  return profile === 'java' ? compareCodeUnits : compareCodePoints;
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
@@ -54,4 +63,20 @@ export function compareBytesSigned(a: Uint8Array, b: Uint8Array): number {
 /** The `BS` member order of a profile. */
 export function compareBinary(a: Uint8Array, b: Uint8Array, profile: SerializationProfile): number {
   return profile === 'java' ? compareBytesSigned(a, b) : compareBytesUnsigned(a, b);
+}
+
+/**
+ * Sorts `items` in place, stably. Short arrays (the signed names of an item, the members of a
+ * set, the keys of a map) take an insertion sort, which allocates nothing: `Array.prototype.sort`
+ * allocates a work area on every call.
+ */
+export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return items.sort(compare);
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as T;
+    let j = i - 1;
+    for (; j >= 0 && compare(items[j] as T, item) > 0; j--) items[j + 1] = items[j] as T;
+    items[j + 1] = item;
+  }
+  return items;
 }

@@ -1,5 +1,5 @@
 import { DdbecError } from '../errors.js';
-import { compareStrings } from './compare.js';
+import { compareStrings, sortInPlace } from './compare.js';
 import { isWellFormed, utf8DecodeStrict, writeUtf8 } from './utf8.js';
 
 /** The decoded `*amzn-ddb-map-desc*` attribute: description key → value. */
@@ -44,7 +44,7 @@ export function encodeMaterialDescription(
   } else {
     throw descriptionError('material description must be a Map or a record of strings');
   }
-  entries.sort((a, b) => compareStrings(a[0], b[0], 'python'));
+  sortInPlace(entries, (a, b) => compareStrings(a[0], b[0], 'python'));
 
   let size = 4;
   const lengths = new Array<number>(entries.length * 2);

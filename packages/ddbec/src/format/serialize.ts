@@ -1,8 +1,8 @@
 import { DdbecError } from '../errors.js';
 import type { AttributeValue, SerializationProfile } from './attribute-value.js';
-import { compareBytesSigned, compareBytesUnsigned, compareStrings } from './compare.js';
+import { compareBytesSigned, compareBytesUnsigned, sortInPlace, stringOrder } from './compare.js';
 import { canonicalizeNumber } from './number.js';
-import { isWellFormed, writeUtf8 } from './utf8.js';
+import { isWellFormed, utf8Length, writeUtf8 } from './utf8.js';
 
 /**
  * Deepest accepted nesting of `L`/`M` values (DynamoDB's limit): a top-level `L` or `M` is
@@ -38,45 +38,60 @@ const OP_BYTE = 5; // item: one raw byte (boolean)
 
 const MAX_U32 = 0xffff_ffff;
 
+/**
+ * The write operations of one value. One plan is reused by every call (serialization never
+ * re-enters itself), so a value costs no arrays; `reset` starts a plan, `release` drops its
+ * references to the caller's strings and bytes once they are written.
+ */
 class Plan {
   readonly kinds: number[] = [];
   readonly items: (number | string | Uint8Array)[] = [];
+  length = 0;
   size = 0;
+  profile: SerializationProfile = 'java';
 
-  constructor(readonly profile: SerializationProfile) {}
-
+  reset(profile: SerializationProfile): void {
+    this.release();
+    this.profile = profile;
+    this.size = 0;
+  }
+  release(): void {
+    for (let i = 0; i < this.length; i++) this.items[i] = 0;
+    this.length = 0;
+  }
+  #op(kind: number, item: number | string | Uint8Array): void {
+    this.kinds[this.length] = kind;
+    this.items[this.length] = item;
+    this.length++;
+  }
   tag(code: number): void {
-    this.kinds.push(OP_TAG);
-    this.items.push(code);
+    this.#op(OP_TAG, code);
     this.size += 2;
   }
   count(n: number): void {
-    this.kinds.push(OP_COUNT);
-    this.items.push(n);
+    this.#op(OP_COUNT, n);
     this.size += 4;
   }
   text(s: string): void {
-    this.kinds.push(OP_TEXT);
-    this.items.push(s);
-    this.size += 4 + Buffer.byteLength(s, 'utf8');
+    this.#op(OP_TEXT, s);
+    this.size += 4 + utf8Length(s);
   }
   ascii(s: string): void {
-    this.kinds.push(OP_ASCII);
-    this.items.push(s);
+    this.#op(OP_ASCII, s);
     this.size += 4 + s.length;
   }
   bytes(b: Uint8Array): void {
     if (b.length > MAX_U32) throw serializationError('B value is too large');
-    this.kinds.push(OP_BYTES);
-    this.items.push(b);
+    this.#op(OP_BYTES, b);
     this.size += 4 + b.length;
   }
   byte(v: number): void {
-    this.kinds.push(OP_BYTE);
-    this.items.push(v);
+    this.#op(OP_BYTE, v);
     this.size += 1;
   }
 }
+
+const plan = new Plan();
 
 function serializationError(reason: string): DdbecError {
   return new DdbecError('ERR_SERIALIZATION', `cannot serialize attribute value: ${reason}`);
@@ -102,9 +117,42 @@ export function checkProfile(profile: unknown): asserts profile is Serialization
  */
 export function serializeAttribute(value: AttributeValue, profile: SerializationProfile = 'java'): Uint8Array {
   checkProfile(profile);
-  const plan = new Plan(profile);
-  planValue(plan, value, 0);
-  return emit(plan);
+  planOf(value, profile);
+  return emit(new Uint8Array(plan.size));
+}
+
+/** Output of {@link serializeTransient}, reused by the next call. */
+let transient = new Uint8Array(4096);
+
+/**
+ * Like {@link serializeAttribute}, but the result is a view of a buffer that the next call
+ * overwrites: for hashing or encrypting at once, without allocating. A caller that serializes
+ * plaintext this way calls {@link wipeTransient} when done.
+ */
+export function serializeTransient(value: AttributeValue, profile: SerializationProfile): Uint8Array {
+  checkProfile(profile);
+  planOf(value, profile);
+  if (transient.length < plan.size) transient = new Uint8Array(Math.max(plan.size, 2 * transient.length));
+  return emit(transient.subarray(0, plan.size));
+}
+
+/** Overwrites what {@link serializeTransient} wrote with zeros. */
+export function wipeTransient(): void {
+  transient.fill(0);
+}
+
+function planOf(value: AttributeValue, profile: SerializationProfile): void {
+  plan.reset(profile);
+  try {
+    planValue(value, 0);
+  } catch (error) {
+    plan.release();
+    throw error;
+  }
+  if (plan.size > MAX_U32) {
+    plan.release();
+    throw serializationError('value is too large');
+  }
 }
 
 export function isBytes(x: unknown): x is Uint8Array {
@@ -128,13 +176,13 @@ function checkString(s: unknown, what: string): string {
   return s;
 }
 
-function planValue(plan: Plan, value: unknown, depth: number): void {
+function planValue(value: unknown, depth: number): void {
   if (!isRecord(value)) throw serializationError('not an attribute value object');
   let type: string | undefined;
   let payload: unknown;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
+  // for-in over an attribute value allocates nothing (Object.keys would allocate an array)
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const member = value[key];
     if (member === undefined) continue;
     if (type !== undefined) throw serializationError('more than one type set');
@@ -168,19 +216,19 @@ function planValue(plan: Plan, value: unknown, depth: number): void {
       plan.tag(TypeTag.NULL);
       return;
     case 'SS':
-      planStringSet(plan, payload);
+      planStringSet(payload);
       return;
     case 'NS':
-      planNumberSet(plan, payload);
+      planNumberSet(payload);
       return;
     case 'BS':
-      planBinarySet(plan, payload);
+      planBinarySet(payload);
       return;
     case 'L':
-      planList(plan, payload, depth + 1);
+      planList(payload, depth + 1);
       return;
     case 'M':
-      planMap(plan, payload, depth + 1);
+      planMap(payload, depth + 1);
       return;
     default:
       // Includes the SDK's `$unknown`. The key is not echoed (it is caller data).
@@ -194,19 +242,17 @@ function checkArray(payload: unknown, type: string): unknown[] {
   return payload as unknown[];
 }
 
-function planStringSet(plan: Plan, payload: unknown): void {
+function planStringSet(payload: unknown): void {
   const input = checkArray(payload, 'SS');
   const members = new Array<string>(input.length);
   for (let i = 0; i < input.length; i++) members[i] = checkString(input[i], 'SS member');
-  // Default sort compares UTF-16 code units: Java's order.
-  if (plan.profile === 'java') members.sort();
-  else members.sort((a, b) => compareStrings(a, b, 'python'));
+  sortInPlace(members, stringOrder(plan.profile));
   plan.tag(TypeTag.SS);
   plan.count(members.length);
   for (const m of members) plan.text(m);
 }
 
-function planNumberSet(plan: Plan, payload: unknown): void {
+function planNumberSet(payload: unknown): void {
   const input = checkArray(payload, 'NS');
   const members = new Array<string>(input.length);
   for (let i = 0; i < input.length; i++) {
@@ -215,13 +261,13 @@ function planNumberSet(plan: Plan, payload: unknown): void {
     members[i] = canonicalizeNumber(m, plan.profile);
   }
   // Canonical numbers are ASCII: code-unit order is byte order, in both profiles.
-  members.sort();
+  sortInPlace(members, stringOrder('java'));
   plan.tag(TypeTag.NS);
   plan.count(members.length);
   for (const m of members) plan.ascii(m);
 }
 
-function planBinarySet(plan: Plan, payload: unknown): void {
+function planBinarySet(payload: unknown): void {
   const input = checkArray(payload, 'BS');
   const members = new Array<Uint8Array>(input.length);
   for (let i = 0; i < input.length; i++) {
@@ -229,13 +275,13 @@ function planBinarySet(plan: Plan, payload: unknown): void {
     if (!isBytes(m)) throw serializationError('BS member is not a Uint8Array');
     members[i] = m;
   }
-  members.sort(plan.profile === 'java' ? compareBytesSigned : compareBytesUnsigned);
+  sortInPlace(members, plan.profile === 'java' ? compareBytesSigned : compareBytesUnsigned);
   plan.tag(TypeTag.BS);
   plan.count(members.length);
   for (const m of members) plan.bytes(m);
 }
 
-function planList(plan: Plan, payload: unknown, level: number): void {
+function planList(payload: unknown, level: number): void {
   if (level > MAX_NESTING_DEPTH) throw serializationError(`nested deeper than ${MAX_NESTING_DEPTH} levels`);
   const elements = checkArray(payload, 'L');
   plan.tag(TypeTag.L);
@@ -243,17 +289,16 @@ function planList(plan: Plan, payload: unknown, level: number): void {
   for (let i = 0; i < elements.length; i++) {
     const element = elements[i];
     if (element === null || element === undefined) throw serializationError(`L element ${i} is missing`);
-    planValue(plan, element, level);
+    planValue(element, level);
   }
 }
 
-function planMap(plan: Plan, payload: unknown, level: number): void {
+function planMap(payload: unknown, level: number): void {
   if (level > MAX_NESTING_DEPTH) throw serializationError(`nested deeper than ${MAX_NESTING_DEPTH} levels`);
   if (!isRecord(payload)) throw serializationError('M is not an object');
   const keys = Object.keys(payload);
   for (const key of keys) checkString(key, 'M key');
-  if (plan.profile === 'java') keys.sort();
-  else keys.sort((a, b) => compareStrings(a, b, 'python'));
+  sortInPlace(keys, stringOrder(plan.profile));
   plan.tag(TypeTag.M);
   plan.count(keys.length);
   for (const key of keys) {
@@ -262,7 +307,7 @@ function planMap(plan: Plan, payload: unknown, level: number): void {
     if (member === null || member === undefined) throw serializationError('M value is missing');
     plan.tag(TypeTag.S);
     plan.text(key);
-    planValue(plan, member, level);
+    planValue(member, level);
   }
 }
 
@@ -273,12 +318,11 @@ function writeU32(out: Uint8Array, pos: number, n: number): void {
   out[pos + 3] = n & 0xff;
 }
 
-function emit(plan: Plan): Uint8Array {
-  if (plan.size > MAX_U32) throw serializationError('value is too large');
-  const out = new Uint8Array(plan.size);
+/** Writes the plan into `out` (exactly `plan.size` bytes) and releases it. */
+function emit(out: Uint8Array): Uint8Array {
   const { kinds, items } = plan;
   let pos = 0;
-  for (let i = 0; i < kinds.length; i++) {
+  for (let i = 0; i < plan.length; i++) {
     const item = items[i] as number | string | Uint8Array;
     switch (kinds[i]) {
       case OP_TAG:
@@ -309,6 +353,7 @@ function emit(plan: Plan): Uint8Array {
         break;
     }
   }
+  plan.release();
   if (pos !== out.length) throw serializationError('internal size mismatch'); // cannot happen
   return out;
 }

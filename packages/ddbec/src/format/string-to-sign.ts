@@ -1,8 +1,8 @@
 import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from './actions.js';
 import type { Item, SerializationProfile } from './attribute-value.js';
-import { compareStrings } from './compare.js';
-import { checkProfile, serializeAttribute } from './serialize.js';
+import { sortInPlace, stringOrder } from './compare.js';
+import { checkProfile, serializeTransient } from './serialize.js';
 import { isWellFormed, utf8Encode } from './utf8.js';
 
 function fromHex(hex: string): Uint8Array {
@@ -26,10 +26,15 @@ export interface StringToSignInput {
   item: Item;
   /** The action of each attribute; DO_NOTHING attributes are left out. */
   actionOf: (attributeName: string) => CryptoAction;
-  /** SHA-256, injected (the format layer has no crypto). */
+  /**
+   * SHA-256, injected (the format layer has no crypto). Each digest is copied at once, so it may
+   * be returned in a reused buffer; `data` may be reused after the call: do not keep it.
+   */
   sha256: (data: Uint8Array) => Uint8Array;
   /** SHA-256 of an attribute name's UTF-8; a cache hook, default `sha256(utf8(name))`. */
   hashName?: (attributeName: string) => Uint8Array;
+  /** SHA-256 of `UTF8("TABLE>" + tableName + "<TABLE")`; a cache hook, by default computed with `sha256`. */
+  hashTable?: (tableName: string) => Uint8Array;
   /** Value serialization and attribute-name order; default `'java'`. */
   profile?: SerializationProfile;
 }
@@ -48,7 +53,7 @@ export interface StringToSignInput {
  * `ERR_INVALID_ARGUMENT` for an unknown action or a digest that is not 32 bytes.
  */
 export function stringToSign(input: StringToSignInput): Uint8Array {
-  const { tableName, item, actionOf, sha256, hashName } = input;
+  const { tableName, item, actionOf, sha256, hashName, hashTable } = input;
   const profile = input.profile ?? 'java';
   checkProfile(profile);
   if (typeof tableName !== 'string') {
@@ -57,7 +62,7 @@ export function stringToSign(input: StringToSignInput): Uint8Array {
   if (!isWellFormed(tableName)) throw new DdbecError('ERR_SERIALIZATION', 'table name contains an unpaired surrogate');
   if (typeof item !== 'object' || item === null) throw new DdbecError('ERR_INVALID_ARGUMENT', 'item must be an object');
 
-  const signed: { name: string; encrypted: boolean }[] = [];
+  const signed: string[] = [];
   for (const name of Object.keys(item)) {
     if (name === SIGNATURE_ATTRIBUTE || name === MATERIAL_DESCRIPTION_ATTRIBUTE) continue;
     const action = actionOf(name);
@@ -66,26 +71,25 @@ export function stringToSign(input: StringToSignInput): Uint8Array {
       throw new DdbecError('ERR_INVALID_ARGUMENT', 'actionOf returned an unknown action');
     }
     if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'attribute name contains an unpaired surrogate');
-    signed.push({ name, encrypted: action === CryptoAction.EncryptAndSign });
+    signed.push(name);
   }
-  if (profile === 'java') signed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  else signed.sort((a, b) => compareStrings(a.name, b.name, 'python'));
+  sortInPlace(signed, stringOrder(profile));
 
   const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * signed.length));
   const put = (digest: Uint8Array, offset: number): void => {
     if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'sha256/hashName must return 32 bytes');
+      throw new DdbecError('ERR_INVALID_ARGUMENT', 'sha256/hashName/hashTable must return 32 bytes');
     }
     out.set(digest, offset);
   };
-  put(sha256(utf8Encode(`TABLE>${tableName}<TABLE`)), 0);
+  put(hashTable !== undefined ? hashTable(tableName) : sha256(utf8Encode(`TABLE>${tableName}<TABLE`)), 0);
   let offset = DIGEST_LENGTH;
-  for (const { name, encrypted } of signed) {
+  for (const name of signed) {
     const value = item[name];
     if (value === undefined) throw new DdbecError('ERR_SERIALIZATION', 'cannot serialize attribute value: value is missing');
     put(hashName !== undefined ? hashName(name) : sha256(utf8Encode(name)), offset);
-    put(encrypted ? ENCRYPTED_MARKER_DIGEST : PLAINTEXT_MARKER_DIGEST, offset + DIGEST_LENGTH);
-    put(sha256(serializeAttribute(value, profile)), offset + 2 * DIGEST_LENGTH);
+    put(actionOf(name) === CryptoAction.EncryptAndSign ? ENCRYPTED_MARKER_DIGEST : PLAINTEXT_MARKER_DIGEST, offset + DIGEST_LENGTH);
+    put(sha256(serializeTransient(value, profile)), offset + 2 * DIGEST_LENGTH);
     offset += 3 * DIGEST_LENGTH;
   }
   return out;

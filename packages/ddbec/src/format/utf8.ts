@@ -17,6 +17,18 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/** Length of the UTF-8 encoding of a well-formed string. */
+export function utf8Length(text: string): number {
+  if (text.length > SHORT) return Buffer.byteLength(text, 'utf8');
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // a surrogate pair is 2 code units and 4 bytes: +1 for each half
+    if (c >= 0x80) length += c < 0x800 ? 1 : c >= 0xd800 && c < 0xe000 ? 1 : 2;
+  }
+  return length;
+}
+
 /**
  * Write the UTF-8 encoding of a well-formed string into `out` at `pos` (which must have room
  * for it); returns the position after it.

@@ -81,10 +81,9 @@ function nameProblem(name: string): string | undefined {
 /** The one key of an attribute value whose member is set; `undefined` when there is not exactly one. */
 function typeOf(value: Readonly<Record<string, unknown>>): string | undefined {
   let type: string | undefined;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (value[key] === undefined) continue;
+  // for-in over an attribute value allocates nothing (Object.keys would allocate an array)
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || value[key] === undefined) continue;
     if (type !== undefined) return undefined;
     type = key;
   }
@@ -152,7 +151,16 @@ function stringSetProblem(payload: unknown, path: string[]): string | undefined 
   for (let i = 0; i < payload.length; i++) {
     if (typeof payload[i] !== 'string') return at(path, 'member of a string set', 'not a string');
   }
-  return new Set(payload).size === payload.length ? undefined : 'duplicate members in a string set';
+  return hasDuplicates(payload as string[]) ? 'duplicate members in a string set' : undefined;
+}
+
+/** Whether two members are equal; small sets are compared pairwise, without allocating a Set. */
+function hasDuplicates(members: readonly string[]): boolean {
+  if (members.length > 16) return new Set(members).size !== members.length;
+  for (let i = 1; i < members.length; i++) {
+    for (let j = 0; j < i; j++) if (members[i] === members[j]) return true;
+  }
+  return false;
 }
 
 function numberSetProblem(payload: unknown, path: string[]): string | undefined {
@@ -197,9 +205,9 @@ function listProblem(payload: unknown, depth: number, path: string[]): string | 
 function mapProblem(payload: unknown, depth: number, path: string[]): string | undefined {
   if (!isRecord(payload)) return 'M is not an object';
   if (depth > MAX_CONTAINER_DEPTH) return `nested deeper than ${MAX_NESTING_DEPTH} levels (the item is the first)`;
-  const keys = Object.keys(payload);
-  for (let i = 0; i < keys.length; i++) {
-    const problem = valueProblem(payload[keys[i] as string], depth, path);
+  for (const key in payload) {
+    if (!Object.hasOwn(payload, key)) continue;
+    const problem = valueProblem(payload[key], depth, path);
     if (problem !== undefined) return at(path, 'a map value', problem);
   }
   return undefined;

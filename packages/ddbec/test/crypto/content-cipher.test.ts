@@ -51,6 +51,84 @@ describe('AES/CBC/PKCS5Padding', () => {
     });
   }
 
+  it('interleaves keys, directions, lengths and failures without one message affecting another', () => {
+    const raws = [range(0, 31), range(32, 63), range(64, 79)];
+    const keys = raws.map((raw) => SecretKey.fromBytes(raw, 'AES'));
+    const sameBytes = SecretKey.fromBytes(range(0, 31), 'AES'); // another key object with the first key's bytes
+    for (let i = 0; i < 60; i++) {
+      const which = (i * 7) % 3;
+      const raw = raws[which] as Uint8Array;
+      const key = i % 5 === 0 && which === 0 ? sameBytes : (keys[which] as SecretKey);
+      const plaintext = range(1, (i * 13) % 70).map((x) => (x * i) & 0xff);
+      const out = cipher.encrypt(key, plaintext);
+      const d = createDecipheriv(`aes-${raw.length * 8}-cbc`, raw, out.subarray(0, 16));
+      expect(toHex(Buffer.concat([d.update(out.subarray(16)), d.final()]))).toBe(toHex(plaintext));
+      // a failed decryption (padding byte 0) in between
+      if (i % 4 === 0) expectDdbecError(() => cipher.decrypt(key, rawCbc(raw, range(7, 22), new Uint8Array(32))), 'ERR_DECRYPTION_FAILED');
+      const iv = range(i, i + 15);
+      const c = createCipheriv(`aes-${raw.length * 8}-cbc`, raw, iv);
+      const fromOpenSsl = Buffer.concat([iv, c.update(plaintext), c.final()]);
+      expect(toHex(cipher.decrypt(key, fromOpenSsl))).toBe(toHex(plaintext));
+      expect(toHex(cipher.decrypt(key, out))).toBe(toHex(plaintext));
+    }
+  });
+
+  it('encryptAll: what encrypt gives for each plaintext, as views of one buffer of these ciphertexts only', () => {
+    const raw = range(0, 31);
+    const key = SecretKey.fromBytes(raw, 'AES');
+    expect(cipher.encryptAll(key, 0, () => new Uint8Array(0))).toEqual([]);
+    const plaintexts = [0, 1, 15, 16, 17, 100, 5000, 3].map((length) => range(1, length).map((x) => (x * 31) & 0xff));
+    const asked: number[] = [];
+    const outs = cipher.encryptAll(key, plaintexts.length, (i) => {
+      asked.push(i);
+      return plaintexts[i] as Uint8Array;
+    });
+    expect(asked).toEqual(plaintexts.map((_, i) => i));
+    expect(new Set(outs.map((out) => out.buffer)).size).toBe(1);
+    expect(outs[0]?.buffer.byteLength).toBe(outs.reduce((sum, out) => sum + out.length, 0));
+    outs.forEach((out, i) => {
+      const plaintext = plaintexts[i] as Uint8Array;
+      expect(out.length).toBe(16 + 16 * (Math.floor(plaintext.length / 16) + 1));
+      const d = createDecipheriv('aes-256-cbc', raw, out.subarray(0, 16));
+      expect(toHex(Buffer.concat([d.update(out.subarray(16)), d.final()]))).toBe(toHex(plaintext));
+      expect(toHex(cipher.decrypt(key, out))).toBe(toHex(plaintext));
+    });
+    // a plaintext that cannot be had stops the batch; the next one is unaffected
+    expect(() =>
+      cipher.encryptAll(key, 3, (i) => {
+        if (i === 2) throw new Error('no plaintext');
+        return new Uint8Array(4000).fill(0x55);
+      }),
+    ).toThrow('no plaintext');
+    expectDdbecError(() => cipher.encryptAll(key, 1, () => 'x' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
+    const [again] = cipher.encryptAll(key, 1, () => utf8('after'));
+    expect(toHex(cipher.decrypt(key, again as Uint8Array))).toBe(toHex(utf8('after')));
+  });
+
+  it('decryptAll: each good ciphertext decrypts, each bad one is undefined, whatever its neighbours', () => {
+    const raw = range(0, 31);
+    const key = SecretKey.fromBytes(raw, 'AES');
+    const plaintexts = [0, 5, 16, 40, 2000].map((length) => range(2, length + 1));
+    const good = plaintexts.map((p) => cipher.encrypt(key, p));
+    const badPadding = rawCbc(raw, range(50, 65), new Uint8Array(32)); // padding byte 0
+    const inputs = [good[0], new Uint8Array(16), good[1], badPadding, good[2], new Uint8Array(33), good[3], 'x', good[4]] as Uint8Array[];
+    const results = cipher.decryptAll(key, inputs);
+    expect(results.map((r) => (r === undefined ? undefined : toHex(r)))).toEqual([
+      toHex(plaintexts[0] as Uint8Array),
+      undefined,
+      toHex(plaintexts[1] as Uint8Array),
+      undefined,
+      toHex(plaintexts[2] as Uint8Array),
+      undefined,
+      toHex(plaintexts[3] as Uint8Array),
+      undefined,
+      toHex(plaintexts[4] as Uint8Array),
+    ]);
+    expect(cipher.decryptAll(key, [])).toEqual([]);
+    expect(cipher.decryptAll(key, [new Uint8Array(3)])).toEqual([undefined]);
+    expectDdbecError(() => cipher.decryptAll(SecretKey.fromBytes(raw, 'HmacSHA256'), good), 'ERR_DECRYPTION_FAILED');
+  });
+
   it('uses a fresh IV each time (including across pool refills)', () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 700; i++) ivs.add(toHex(cipher.encrypt(key128, utf8('x')).subarray(0, 16)));

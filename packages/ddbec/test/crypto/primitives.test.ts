@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hkdfSha256, randomBytes, sha256, timingSafeEqual } from '../../src/crypto/index.js';
+import { hkdfSha256, randomBytes, sha256, sha256Transient, timingSafeEqual } from '../../src/crypto/index.js';
 import { expectDdbecError, hex, range, toHex, utf8 } from './helpers.js';
 
 describe('sha256', () => {
@@ -17,6 +17,21 @@ describe('sha256', () => {
 
   it('rejects non-bytes', () => {
     expectDdbecError(() => sha256('abc' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
+    expectDdbecError(() => sha256Transient('abc' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
+  });
+
+  it('gives each digest its own array; the transient variant reuses one for the next digest', () => {
+    for (let length = 0; length < 300; length += 7) {
+      const data = range(0, length - 1);
+      const expected = createHash('sha256').update(data).digest('hex');
+      expect(toHex(sha256Transient(data))).toBe(expected);
+      expect(toHex(sha256(data))).toBe(expected);
+    }
+    const first = sha256(utf8('a'));
+    expect(sha256(utf8('b'))).not.toBe(first);
+    const transient = sha256Transient(utf8('a'));
+    expect(sha256Transient(utf8('b'))).toBe(transient);
+    expect(toHex(first)).toBe(createHash('sha256').update('a').digest('hex'));
   });
 });
 

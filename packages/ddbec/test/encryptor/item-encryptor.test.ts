@@ -169,6 +169,22 @@ describe('ItemEncryptor', () => {
     await rejects(encryptor.decryptItem(stored, v2), 'ERR_SIGNATURE_INVALID');
   });
 
+  it('signs each item with its own table name, though table markers are cached across encryptors', async () => {
+    const other = staticEncryptor();
+    const config = (tableName: string): typeof CONFIG => ({ ...CONFIG, encryptionContext: { ...CONFIG.encryptionContext, tableName } });
+    const stored: Record<string, Item> = {};
+    for (const [table, writer] of [['orders', encryptor], ['invoices', other], ['orders', other], ['invoices', encryptor]] as const) {
+      stored[`${table} ${writer === encryptor ? 1 : 2}`] = await writer.encryptItem(ITEM, config(table));
+    }
+    for (const [key, item] of Object.entries(stored)) {
+      const table = key.split(' ')[0] as string;
+      for (const reader of [encryptor, other]) {
+        await expect(reader.decryptItem(item, config(table))).resolves.toHaveProperty('name', { S: 'Ada Lovelace' });
+        await rejects(reader.decryptItem(item, config(table === 'orders' ? 'invoices' : 'orders')), 'ERR_SIGNATURE_INVALID');
+      }
+    }
+  });
+
   it('passes items through unchanged when no action is taken', async () => {
     const none = { ...CONFIG, attributeActions: AttributeActions.takeNoActions() };
     const stored = await encryptor.encryptItem(ITEM, none);
