@@ -125,7 +125,14 @@ export type DdbecErrorCode =
    * `ddbec/sdk`: an item would exceed DynamoDB's 400 KB item size limit once encrypted; the
    * message gives its size in plaintext and encrypted (as DynamoDB counts them). Nothing was sent.
    */
-  | 'ERR_ITEM_TOO_LARGE';
+  | 'ERR_ITEM_TOO_LARGE'
+  /**
+   * A stored item is in a format its table's DB-ESDK configuration does not read: a legacy
+   * item (`*amzn-ddb-map-desc*` and `*amzn-ddb-map-sig*`) without a `legacyOverride` that
+   * allows legacy decryption, or a plaintext item (neither `aws_dbe_head` nor `aws_dbe_foot`)
+   * without a `plaintextOverride` that allows plaintext reads.
+   */
+  | 'ERR_ITEM_FORMAT_REFUSED';
 
 const BRAND = Symbol.for('ddbec.error');
 
