@@ -67,16 +67,16 @@ describe('migration policies', () => {
   });
 
   it('refuses both overrides on one table, and unknown policies', () => {
-    expect(() => checkPolicies({ legacy: LegacyPolicy.ForbidLegacyEncryptAllowLegacyDecrypt, plaintext: PlaintextPolicy.ForbidPlaintextWriteAllowPlaintextRead }, 'tables["t"]')).toThrow(
+    expect(() => { checkPolicies({ legacy: LegacyPolicy.ForbidLegacyEncryptAllowLegacyDecrypt, plaintext: PlaintextPolicy.ForbidPlaintextWriteAllowPlaintextRead }, 'tables["t"]'); }).toThrow(
       /tables\["t"\] has both legacyOverride and plaintextOverride/,
     );
-    expect(() => checkPolicies({ legacy: 'FORCE_LEGACY' as LegacyPolicy }, 'x')).toThrow('x.legacyOverride.policy must be one of');
-    expect(() => checkPolicies({ plaintext: 'ALLOW' as PlaintextPolicy }, 'x')).toThrow('x.plaintextOverride must be one of');
-    expect(() => checkPolicies({ legacy: LegacyPolicy.ForceLegacyEncryptAllowLegacyDecrypt }, 'x')).not.toThrow();
+    expect(() => { checkPolicies({ legacy: 'FORCE_LEGACY' as LegacyPolicy }, 'x'); }).toThrow('x.legacyOverride.policy must be one of');
+    expect(() => { checkPolicies({ plaintext: 'ALLOW' as PlaintextPolicy }, 'x'); }).toThrow('x.plaintextOverride must be one of');
+    expect(() => { checkPolicies({ legacy: LegacyPolicy.ForceLegacyEncryptAllowLegacyDecrypt }, 'x'); }).not.toThrow();
   });
 
   it('refuses to write an attribute named aws_dbe_…', () => {
-    expect(() => checkWritable({ pk: { S: 'a' }, aws_dbe_b_x: { S: 'y' } }, 't')).toThrow(/"aws_dbe_b_x"/);
-    expect(() => checkWritable({ pk: { S: 'a' }, aws_db: { S: 'y' } }, 't')).not.toThrow();
+    expect(() => { checkWritable({ pk: { S: 'a' }, aws_dbe_b_x: { S: 'y' } }, 't'); }).toThrow(/"aws_dbe_b_x"/);
+    expect(() => { checkWritable({ pk: { S: 'a' }, aws_db: { S: 'y' } }, 't'); }).not.toThrow();
   });
 });
