@@ -1,5 +1,5 @@
 import { DdbecError } from '../errors.js';
-import { CryptoAction } from '../format/index.js';
+import { CryptoAction, SIGNATURE_ATTRIBUTE, type Item } from '../format/index.js';
 import type { CryptographicMaterialsProvider } from '../materials/index.js';
 import { AttributeActions, ItemEncryptor, type CryptoConfig } from '../encryptor/index.js';
 
@@ -77,17 +77,36 @@ export interface EncryptionConfig {
   readonly decryptionFailures?: 'throw' | 'report';
 }
 
+/** Encrypts and decrypts the items of one table (in whichever format its configuration says). */
+export interface TableItemEncryptor {
+  encryptItem(item: Item): Promise<Item>;
+  decryptItem(item: Item): Promise<Item>;
+}
+
+/**
+ * What the SDK integration's checks need to know of each attribute of a table: whether
+ * expressions may compare it (not encrypted) and updates may change it (not signed).
+ */
+export interface AttributeActionLookup {
+  actionOf(attributeName: string): CryptoAction;
+  /** True when no attribute can be signed or encrypted (then items pass through unchanged). */
+  readonly takesNoActions: boolean;
+}
+
 /** One table, ready to encrypt and decrypt. */
 export interface ResolvedTable {
   /** The physical table name. */
   readonly name: string;
   /** False when the actions do nothing at all (items pass unchanged). */
   readonly encrypted: boolean;
-  readonly encryptor: ItemEncryptor;
-  /** The config for the item encryptor: the signed table name, the primary key names and the protected actions. */
-  readonly crypto: CryptoConfig;
-  readonly actions: AttributeActions;
+  readonly encryptor: TableItemEncryptor;
+  readonly actions: AttributeActionLookup;
   readonly keySchema: TableKeySchema;
+  /**
+   * Attributes of which every stored item the table reads has at least one: UpdateItem only
+   * changes an item that has one (an update must never create an unsigned item).
+   */
+  readonly storedItemAttributes: readonly string[];
 }
 
 interface TableEntry {
@@ -354,20 +373,18 @@ function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable 
     }
   }
   const actions = entry.actions.withKeyAttributes(...roles.map(([attribute]) => attribute));
+  const crypto: CryptoConfig = {
+    encryptionContext: { tableName: entry.logicalTableName ?? entry.name, partitionKeyName: schema.partitionKey, sortKeyName: schema.sortKey },
+    attributeActions: actions,
+  };
+  const encryptor = entry.encryptor;
   return {
     name: entry.name,
     encrypted: !actions.takesNoActions,
-    encryptor: entry.encryptor,
+    encryptor: { encryptItem: (item) => encryptor.encryptItem(item, crypto), decryptItem: (item) => encryptor.decryptItem(item, crypto) },
     actions,
     keySchema: schema,
-    crypto: {
-      encryptionContext: {
-        tableName: entry.logicalTableName ?? entry.name,
-        partitionKeyName: schema.partitionKey,
-        sortKeyName: schema.sortKey,
-      },
-      attributeActions: actions,
-    },
+    storedItemAttributes: [SIGNATURE_ATTRIBUTE],
   };
 }
 
