@@ -132,7 +132,34 @@ export type DdbecErrorCode =
    * allows legacy decryption, or a plaintext item (neither `aws_dbe_head` nor `aws_dbe_foot`)
    * without a `plaintextOverride` that allows plaintext reads.
    */
-  | 'ERR_ITEM_FORMAT_REFUSED';
+  | 'ERR_ITEM_FORMAT_REFUSED'
+  /**
+   * Retryable. DynamoDB throttled a request to the branch key store table after the AWS SDK's
+   * retries (the same errors as `ERR_METASTORE_THROTTLED`). Back off and try again. The SDK error is the `cause`.
+   */
+  | 'ERR_BRANCH_KEY_STORE_THROTTLED'
+  /**
+   * Retryable. The branch key store table could not be reached or DynamoDB failed on its side
+   * (the same errors as `ERR_METASTORE_UNAVAILABLE`). Try again later. The SDK error is the `cause`.
+   */
+  | 'ERR_BRANCH_KEY_STORE_UNAVAILABLE'
+  /**
+   * The branch key store has no such branch key, version or beacon key, or its table does not
+   * exist. Nothing was changed.
+   */
+  | 'ERR_BRANCH_KEY_NOT_FOUND'
+  /**
+   * `createKey` with a branch key id that already exists, or `versionKey` raced another writer
+   * that changed the active version first (DynamoDB refused the conditional transaction).
+   * Nothing was written; read the key again before retrying.
+   */
+  | 'ERR_BRANCH_KEY_CONFLICT'
+  /**
+   * The branch key store refused: its table has another key schema, a record lacks a field
+   * or has a wrong type, a record's KMS key is not the configured one, or DynamoDB failed for
+   * another reason (the `cause`). Nothing was changed.
+   */
+  | 'ERR_BRANCH_KEY_STORE';
 
 const BRAND = Symbol.for('ddbec.error');
 
@@ -142,6 +169,8 @@ const RETRYABLE_CODES: ReadonlySet<DdbecErrorCode> = new Set<DdbecErrorCode>([
   'ERR_KMS_UNAVAILABLE',
   'ERR_METASTORE_THROTTLED',
   'ERR_METASTORE_UNAVAILABLE',
+  'ERR_BRANCH_KEY_STORE_THROTTLED',
+  'ERR_BRANCH_KEY_STORE_UNAVAILABLE',
 ]);
 
 export class DdbecError extends Error {

@@ -1,5 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { DdbecError, transientFailure } from '../../errors.js';
+import { DdbecError } from '../../errors.js';
+import { callKms } from '../../kms-call.js';
 import { canonicalizeNumber, fromBase64, toBase64, type AttributeValue } from '../../format/index.js';
 import { hkdfSha256, SecretKey } from '../../crypto/index.js';
 import {
@@ -18,9 +19,6 @@ export const KmsContextKey = {
   SigningAlgorithm: '*amzn-ddb-sig-alg*',
   TableName: '*aws-kms-table*',
 } as const;
-
-/** The codes of KMS failures that may go away on their own (after the SDK's retries). */
-const TRANSIENT_CODES = { throttled: 'ERR_KMS_THROTTLED', unavailable: 'ERR_KMS_UNAVAILABLE' } as const;
 
 const DEFAULT_CONTENT_KEY = 'AES/256';
 const DEFAULT_SIGNING_KEY = 'HmacSHA256/256';
@@ -98,7 +96,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
     const keyId = this.#resolveKeyId(context);
     const kmsContext = this.#kmsContext(context, this.#contentKey, this.#signingKey);
-    const response = await this.#call('GenerateDataKey', keyId, () =>
+    const response = await callKms('GenerateDataKey', keyId, 'ERR_WRAPPING_FAILED', () =>
       this.#client(regionOf(keyId)).send(
         new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: kmsContext, GrantTokens: this.#grantTokens }),
       ),
@@ -134,7 +132,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     derivedKeySpec(signingKey, 'Hmac');
     const keyId = this.#discovery ? undefined : this.#resolveKeyId(context);
     const kmsContext = this.#kmsContext(context, contentKey, signingKey);
-    const response = await this.#call('Decrypt', keyId, () =>
+    const response = await callKms('Decrypt', keyId, 'ERR_UNWRAPPING_FAILED', () =>
       this.#client(keyId === undefined ? undefined : regionOf(keyId)).send(
         new DecryptCommand({ CiphertextBlob: fromBase64(envelope), KeyId: keyId, EncryptionContext: kmsContext, GrantTokens: this.#grantTokens }),
       ),
@@ -171,26 +169,6 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     const keyId = this.#keyId(context);
     if (typeof keyId !== 'string' || keyId.length === 0) throw new DdbecError('ERR_INVALID_ARGUMENT', 'the keyId function returned no key id');
     return keyId;
-  }
-
-  /**
-   * Sends a KMS request. Throttling and unavailability (after the SDK's retries) become the
-   * retryable `ERR_KMS_THROTTLED` / `ERR_KMS_UNAVAILABLE`; every other failure (disabled, wrong
-   * or unknown key, invalid ciphertext, access denied…) `ERR_WRAPPING_FAILED` /
-   * `ERR_UNWRAPPING_FAILED`.
-   */
-  async #call<T>(operation: string, keyId: string | undefined, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      const failure = transientFailure(error);
-      const code = failure ? TRANSIENT_CODES[failure] : operation === 'Decrypt' ? 'ERR_UNWRAPPING_FAILED' : 'ERR_WRAPPING_FAILED';
-      const { name, $metadata } = error as { name?: unknown; $metadata?: { attempts?: unknown } };
-      const message = error instanceof Error ? error.message : String(error);
-      const key = keyId === undefined ? '' : ` with key ${keyId}`;
-      const attempts = typeof $metadata?.attempts === 'number' && $metadata.attempts > 1 ? ` after ${$metadata.attempts} attempts` : '';
-      throw new DdbecError(code, `AWS KMS ${operation}${key} failed${attempts}: ${String(name)}: ${message}`, { cause: error });
-    }
   }
 }
 
