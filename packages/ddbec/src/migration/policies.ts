@@ -1,5 +1,6 @@
 import { DdbecError } from '../errors.js';
 import { MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type Item } from '../format/index.js';
+import { FOOTER_ATTRIBUTE, HEADER_ATTRIBUTE, RESERVED_PREFIX } from '../dbesdk/config.js';
 
 /**
  * The migration policies of a DB-ESDK table (ddb-table-encryption-config.md, "Legacy Policy"
@@ -30,13 +31,6 @@ export type PlaintextPolicy = (typeof PlaintextPolicy)[keyof typeof PlaintextPol
 
 /** The three ways an item of a DB-ESDK table can be stored. */
 export type ItemFormat = 'dbesdk' | 'legacy' | 'plaintext';
-
-/** The DB-ESDK header attribute (the header of the structured format). */
-export const DBESDK_HEADER_ATTRIBUTE = 'aws_dbe_head';
-/** The DB-ESDK footer attribute (HMACs and the optional ECDSA signature). */
-export const DBESDK_FOOTER_ATTRIBUTE = 'aws_dbe_foot';
-/** Attributes whose name starts with this are reserved for the DB-ESDK: an item to write must not have any. */
-export const DBESDK_RESERVED_PREFIX = 'aws_dbe_';
 
 /** The policies of one table (either may be absent; both present is refused by {@link checkPolicies}). */
 export interface MigrationPolicies {
@@ -73,7 +67,7 @@ export function isLegacyItem(item: Item): boolean {
 
 /** A plaintext item: it has neither the DB-ESDK header nor the footer attribute (one without the other is a broken DB-ESDK item). */
 export function isPlaintextItem(item: Item): boolean {
-  return !Object.hasOwn(item, DBESDK_HEADER_ATTRIBUTE) && !Object.hasOwn(item, DBESDK_FOOTER_ATTRIBUTE);
+  return !Object.hasOwn(item, HEADER_ATTRIBUTE) && !Object.hasOwn(item, FOOTER_ATTRIBUTE);
 }
 
 /** The format new items are written in (encrypt-item.md). */
@@ -118,7 +112,7 @@ export function readFormat(item: Item, policies: MigrationPolicies, table: strin
   if (plaintext) {
     throw new DdbecError(
       'ERR_ITEM_FORMAT_REFUSED',
-      `table "${table}": the item is plaintext (it has neither ${DBESDK_HEADER_ATTRIBUTE} nor ${DBESDK_FOOTER_ATTRIBUTE}), which ${policies.plaintext === undefined ? 'the table does not read (it has no plaintextOverride)' : `plaintext policy ${policies.plaintext} forbids`}`,
+      `table "${table}": the item is plaintext (it has neither ${HEADER_ATTRIBUTE} nor ${FOOTER_ATTRIBUTE}), which ${policies.plaintext === undefined ? 'the table does not read (it has no plaintextOverride)' : `plaintext policy ${policies.plaintext} forbids`}`,
     );
   }
   return 'dbesdk';
@@ -127,8 +121,8 @@ export function readFormat(item: Item, policies: MigrationPolicies, table: strin
 /** Refuses an item to write that has an attribute reserved for the DB-ESDK (ddb-support.md "Writable"), whatever format it is written in. */
 export function checkWritable(item: Item, table: string): void {
   for (const name of Object.keys(item)) {
-    if (name.startsWith(DBESDK_RESERVED_PREFIX)) {
-      throw new DdbecError('ERR_RESERVED_ATTRIBUTE', `table "${table}": the item must not contain attribute "${name}" (names starting with "${DBESDK_RESERVED_PREFIX}" are reserved for the DB-ESDK format)`);
+    if (name.startsWith(RESERVED_PREFIX)) {
+      throw new DdbecError('ERR_RESERVED_ATTRIBUTE', `table "${table}": the item must not contain attribute "${name}" (names starting with "${RESERVED_PREFIX}" are reserved for the DB-ESDK format)`);
     }
   }
 }

@@ -5,7 +5,7 @@ import { mapBounded, settleBounded } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
 import { attributeReferences, readPartiql } from './expressions.js';
 import { checkItemSize, withoutUndefined } from './items.js';
-import { DBESDK_FOOTER_ATTRIBUTE } from '../migration/policies.js';
+import { FOOTER_ATTRIBUTE } from '../dbesdk/config.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -325,7 +325,7 @@ export function decryptionFailures(output: object): readonly DecryptionFailure[]
 
 /** The signature of a stored item (legacy signature or DB-ESDK footer) in base64, which tells the items of a request apart; `undefined` for a plaintext item. */
 function signatureOf(item: Item): string | undefined {
-  const signature = item[SIGNATURE_ATTRIBUTE] ?? item[DBESDK_FOOTER_ATTRIBUTE];
+  const signature = item[SIGNATURE_ATTRIBUTE] ?? item[FOOTER_ATTRIBUTE];
   return signature !== undefined && 'B' in signature ? Buffer.from(signature.B).toString('base64') : undefined;
 }
 

@@ -5,7 +5,7 @@ import { documentInternalsOf, internalsOf, type EncryptedDynamoDBClient } from '
 import type { ResolvedTable } from './config.js';
 import type { EncryptionEngine } from './engine.js';
 import { checkItemSize, withoutUndefined } from './items.js';
-import { DBESDK_FOOTER_ATTRIBUTE } from '../migration/policies.js';
+import { FOOTER_ATTRIBUTE } from '../dbesdk/config.js';
 import { convertAttributes } from './marshalling.js';
 
 /**
@@ -124,11 +124,11 @@ function unchangedSince(
   table: ResolvedTable,
 ): Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   if (stored === undefined) return { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': table.keySchema.partitionKey } };
-  const signatureAttribute = [SIGNATURE_ATTRIBUTE, DBESDK_FOOTER_ATTRIBUTE].find((name) => stored[name] !== undefined);
+  const signatureAttribute = [SIGNATURE_ATTRIBUTE, FOOTER_ATTRIBUTE].find((name) => stored[name] !== undefined);
   if (signatureAttribute !== undefined) {
     return { ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': signatureAttribute }, ExpressionAttributeValues: { ':s': stored[signatureAttribute] as AttributeValue } };
   }
-  const names: Record<string, string> = { '#s': SIGNATURE_ATTRIBUTE, '#f': DBESDK_FOOTER_ATTRIBUTE };
+  const names: Record<string, string> = { '#s': SIGNATURE_ATTRIBUTE, '#f': FOOTER_ATTRIBUTE };
   const values: Record<string, AttributeValue> = {};
   const conditions = ['attribute_not_exists(#s)', 'attribute_not_exists(#f)'];
   Object.entries(stored).forEach(([name, value], i) => {
