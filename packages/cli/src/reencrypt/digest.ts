@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RsaPrivateKey, SecretKey } from 'ddbec';
-import { parseKeyText, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
+import { parseKeyText, providerOf, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
 
 /**
  * What identifies how a table's items are written, for telling one re-encryption from another.
@@ -39,7 +39,7 @@ export function tableIdentity(config: LoadedConfig, table: TableConfig, env: Rea
     sortKey: table.sortKey ?? null,
     attributeActions: { default: actions.defaultAction, overrides: Object.fromEntries([...actions.overrides].sort(([a], [b]) => (a < b ? -1 : 1))) },
     signingProfile: table.signingProfile,
-    provider: entry?.provider === undefined ? null : providerIdentity(entry.provider, { baseDir, env, region: config.document.region }),
+    provider: providerIdentityOf(entry === undefined ? undefined : providerOf(entry), { baseDir, env, region: config.document.region }),
   };
 }
 
@@ -47,6 +47,10 @@ interface Where {
   readonly baseDir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly region: string | undefined;
+}
+
+function providerIdentityOf(provider: ProviderConfig | undefined, where: Where): Identity | null {
+  return provider === undefined ? null : providerIdentity(provider, where);
 }
 
 function providerIdentity(provider: ProviderConfig | InnerProviderConfig, where: Where): Identity {
