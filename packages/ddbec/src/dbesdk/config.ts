@@ -16,6 +16,14 @@ export const RESERVED_PREFIX = 'aws_dbe_';
 export const HEADER_ATTRIBUTE = 'aws_dbe_head';
 export const FOOTER_ATTRIBUTE = 'aws_dbe_foot';
 
+/**
+ * True when the item has the DB-ESDK attributes `aws_dbe_head` and `aws_dbe_foot` (an item
+ * without them is a plaintext item, dbesdk-spec decrypt-item.md "Determining Plaintext Items").
+ */
+export function isDbesdkItem(item: Readonly<Record<string, unknown>>): boolean {
+  return Object.hasOwn(item, HEADER_ATTRIBUTE) && Object.hasOwn(item, FOOTER_ATTRIBUTE);
+}
+
 export interface DbesdkItemEncryptorConfig {
   /** The table name bound into every item's encryption context (it may differ from the physical name). */
   readonly logicalTableName: string;
