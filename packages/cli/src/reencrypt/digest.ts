@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RsaPrivateKey, SecretKey } from 'ddbec';
-import { parseKeyText, providerOf, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
+import { isDbesdkTableFile, parseKeyText, providerOf, type DbesdkTableConfig, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
 
 /**
  * What identifies how a table's items are written, for telling one re-encryption from another.
@@ -29,9 +29,32 @@ export function keyFingerprint(key: ReturnType<typeof parseKeyText>): string {
 }
 
 /** The identity of one configured table (see {@link Identity}). */
-export function tableIdentity(config: LoadedConfig, table: TableConfig, env: Readonly<Record<string, string | undefined>>): Identity {
+export function tableIdentity(config: LoadedConfig, table: TableConfig | DbesdkTableConfig, env: Readonly<Record<string, string | undefined>>): Identity {
   const entry = config.document.tables[table.name];
   const baseDir = config.path === undefined ? process.cwd() : dirname(config.path);
+  if (table.format === 'dbesdk') {
+    // The DB-ESDK side of a migration: what it writes (its migration policies only change what it reads)
+    const file = entry !== undefined && isDbesdkTableFile(entry) ? entry : undefined;
+    const keyring = file?.keyring;
+    const where = { baseDir, env, region: config.document.region };
+    return {
+      format: 'dbesdk',
+      tableName: table.tableName,
+      logicalTableName: table.config.logicalTableName,
+      partitionKey: table.partitionKey,
+      sortKey: table.sortKey ?? null,
+      attributeActionsOnEncrypt: { ...table.config.attributeActionsOnEncrypt },
+      allowedUnsignedAttributes: [...(table.config.allowedUnsignedAttributes ?? [])].sort().join(','),
+      allowedUnsignedAttributePrefix: table.config.allowedUnsignedAttributePrefix ?? null,
+      algorithmSuiteId: table.config.algorithmSuiteId ?? 0x6701,
+      keyring:
+        keyring === undefined
+          ? null
+          : keyring.type === 'raw-aes'
+            ? { type: keyring.type, keyNamespace: keyring.keyNamespace, keyName: keyring.keyName, wrappingKey: keyFingerprint(readKey(keyring.wrappingKey, 'AES', where)) }
+            : { type: keyring.type, branchKeyId: keyring.branchKeyId, keyStore: { tableName: keyring.keyStore.tableName, kmsKeyArn: keyring.keyStore.kmsKeyArn } },
+    };
+  }
   const actions = table.attributeActions;
   return {
     tableName: table.tableName,

@@ -152,6 +152,7 @@ export interface MostRecentSetup {
  * `attributeActions`), so `encryptor.encryptItem(item, table)` works.
  */
 export interface TableConfig {
+  readonly format: 'legacy';
   /** The entry's name in the configuration. */
   readonly name: string;
   /** The DynamoDB table name. */
@@ -490,6 +491,7 @@ class Resolver {
     const tableName = table.tableName ?? name;
     const signingProfile = table.signingProfile ?? 'java';
     return Object.freeze({
+      format: 'legacy',
       name,
       tableName,
       partitionKey: table.partitionKey,
