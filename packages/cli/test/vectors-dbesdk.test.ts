@@ -30,7 +30,7 @@ describeVectors('ddbec vectors (DB-ESDK manifests)', () => {
     const manifest = JSON.parse(readFileSync(join(vectors, 'decrypt_java_33.json'), 'utf8')) as { tests: Record<string, { type: string; encrypted: Record<string, { B?: string }> }> };
     const first = manifest.tests['1'] as (typeof manifest.tests)[string];
     const stuff = Buffer.from(first.encrypted['Stuff']?.B ?? '', 'base64');
-    stuff[stuff.length - 1] ^= 1;
+    stuff.writeUInt8((stuff.at(-1) ?? 0) ^ 1, stuff.length - 1);
     first.encrypted['Stuff'] = { B: stuff.toString('base64') };
     (manifest.tests['2'] as (typeof manifest.tests)[string]).type = 'negative-decrypt';
     writeFileSync(join(dir, 'tampered.json'), JSON.stringify(manifest));

@@ -181,7 +181,7 @@ export async function encryptDbesdkManifest(configsPath: string, options: Encryp
 function fromVectorValue(value: unknown): AttributeValue {
   if (typeof value === 'string') return { S: value };
   if (typeof value === 'number') return { N: String(value) };
-  const entry = typeof value === 'object' && value !== null ? Object.entries(value)[0] : undefined;
+  const entry: [string, unknown] | undefined = typeof value === 'object' && value !== null ? Object.entries(value as Record<string, unknown>)[0] : undefined;
   if (entry === undefined) throw new Error(`not a vector attribute value: ${JSON.stringify(value)}`);
   const [type, data] = entry;
   const bytes = (text: unknown): Uint8Array => new Uint8Array(Buffer.from(String(text), 'base64'));
