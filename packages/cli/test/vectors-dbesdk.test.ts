@@ -4,6 +4,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DbesdkItemEncryptor, RawAesKeyring } from 'ddbec/dbesdk';
+import { toDynamoJson } from '../src/items.js';
 import { ddbec, ddbecJson, repo } from './support.js';
 
 const vectors = resolve(repo, '../shared/vectors/dbesdk');
@@ -57,5 +59,46 @@ describeVectors('ddbec vectors (DB-ESDK manifests)', () => {
     const read = await ddbec(['vectors', 'decrypt', join(out, 'decrypt_ddbec.json')]);
     expect(read.code, read.stdout).toBe(0);
     expect(read.stdout).toContain('15 passed, 0 failed, 0 skipped');
+  });
+});
+
+describe('ddbec inspect (DB-ESDK items, without keys)', () => {
+  it('decodes a raw-AES item: format version, suite, legend, encryption context and each data key', async () => {
+    const encryptor = new DbesdkItemEncryptor({
+      logicalTableName: 'orders',
+      partitionKeyName: 'id',
+      attributeActionsOnEncrypt: { id: 'SIGN_ONLY', total: 'ENCRYPT_AND_SIGN', state: 'SIGN_ONLY' },
+      allowedUnsignedAttributes: ['seen'],
+      algorithmSuiteId: 0x6700,
+      keyring: new RawAesKeyring({ keyNamespace: 'acme', keyName: 'orders-key', wrappingKey: new Uint8Array(32) }),
+    });
+    const stored = await encryptor.encryptItem({ id: { S: 'o-1' }, total: { N: '12.5' }, state: { S: 'paid' } });
+    const { result, json } = await ddbecJson(['inspect', '--item', JSON.stringify(toDynamoJson(stored))]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(json).toMatchObject({
+      provider: { type: 'dbesdk' },
+      dbesdk: {
+        formatVersion: 1,
+        algorithmSuite: { id: '0x6700', name: 'DBE.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_SYMSIG_HMAC_SHA384' },
+        legend: [
+          { attribute: 'id', action: 'SIGN_ONLY' },
+          { attribute: 'state', action: 'SIGN_ONLY' },
+          { attribute: 'total', action: 'ENCRYPT_AND_SIGN' },
+        ],
+        encryptedDataKeys: [{ providerId: 'acme', providerInfo: 'orders-key', ciphertextBytes: 96 }],
+        footer: { bytes: 48, recipientTags: 1, signature: false },
+      },
+      attributes: { id: { classification: 'signed' }, total: { classification: 'encrypted' }, state: { classification: 'signed' } },
+    });
+  });
+
+  it.runIf(haveVectors)('decodes a Java-written item (hierarchical keyring, version 2)', async () => {
+    const manifest = JSON.parse(readFileSync(join(vectors, 'decrypt_java_33.json'), 'utf8')) as { tests: Record<string, { encrypted: unknown }> };
+    writeFileSync(join(dir, 'java-item.json'), JSON.stringify({ Item: manifest.tests['11']?.encrypted }));
+    const result = await ddbec(['inspect', join(dir, 'java-item.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('format version        2');
+    expect(result.stdout).toContain('legend                Junk=ENCRYPT_AND_SIGN, Stuff=ENCRYPT_AND_SIGN, RecNum=SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT');
+    expect(result.stdout).toMatch(/aws-kms-hierarchy +bd3842ff-3076-4092-9918-4395730050b8/);
   });
 });
