@@ -7,14 +7,12 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { DdbecError } from '../errors.js';
-import { allocOwned, assertBytes, digest } from './primitives.js';
+import { allocOwned, assertBytes, digest, hkdf } from './primitives.js';
 
-const { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify } =
-  nodeCrypto;
+const { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } = nodeCrypto;
 
 const GCM_TAG_LENGTH = 16;
 const GCM_IV_LENGTH = 12;
-const EMPTY = new Uint8Array(0);
 
 function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
   assertBytes(key, 'key');
@@ -83,9 +81,7 @@ export function aes256CtrKeyStream(key: Uint8Array, counterBlock: Uint8Array, le
 
 /** HKDF with HMAC-SHA-512 (RFC 5869) without salt (64 zero bytes). */
 export function hkdfSha512(ikm: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  assertBytes(ikm, 'ikm');
-  assertBytes(info, 'info');
-  return new Uint8Array(hkdfSync('sha512', ikm, EMPTY, info, length));
+  return hkdf('sha512', ikm, undefined, info, length);
 }
 
 /** HMAC-SHA-384 (48 bytes). */
