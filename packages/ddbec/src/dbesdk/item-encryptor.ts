@@ -91,6 +91,14 @@ export class DbesdkItemEncryptor {
     return this.#config.logicalTableName;
   }
 
+  get partitionKeyName(): string {
+    return this.#config.partitionKeyName;
+  }
+
+  get sortKeyName(): string | undefined {
+    return this.#config.sortKeyName;
+  }
+
   /** The action an attribute of a plaintext item gets, or `undefined` when the configuration has none for it. */
   actionOf(name: string): DbesdkCryptoAction | undefined {
     return this.#config.actions.get(name) ?? (isAllowedUnsigned(this.#config, name) ? 'DO_NOTHING' : undefined);
@@ -138,6 +146,7 @@ export class DbesdkItemEncryptor {
         encryptionContext,
         encryptedDataKeys: [],
         requiredEncryptionContextKeys: Object.keys(requiredContext),
+        signingKey,
       }),
       suite,
     );
@@ -254,7 +263,12 @@ export class DbesdkItemEncryptor {
     try {
       materials = checkDecryptionMaterials(
         await config.keyring.onDecrypt(
-          { algorithmSuite: suite, encryptionContext, requiredEncryptionContextKeys: Object.keys(requiredContext) },
+          {
+            algorithmSuite: suite,
+            encryptionContext,
+            requiredEncryptionContextKeys: Object.keys(requiredContext),
+            verificationKey: publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64'),
+          },
           header.encryptedDataKeys,
         ),
         suite,

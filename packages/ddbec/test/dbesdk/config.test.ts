@@ -42,6 +42,19 @@ describe('DbesdkItemEncryptor configuration', () => {
     refused({ attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY', x: 'ENCRYPT' as never } }, 'ERR_INVALID_ARGUMENT', /action of "x"/);
   });
 
+  it('tells the SDK integration its key names and the action of each attribute', () => {
+    const e = encryptor({ allowedUnsignedAttributePrefix: 'x_' });
+    expect([e.logicalTableName, e.partitionKeyName, e.sortKeyName]).toEqual(['Orders', 'pk', 'sk']);
+    expect(['pk', 'secret', 'free', 'x_y', 'aws_dbe_head', 'other'].map((n) => e.actionOf(n))).toEqual([
+      'SIGN_ONLY',
+      'ENCRYPT_AND_SIGN',
+      'DO_NOTHING',
+      'DO_NOTHING',
+      'DO_NOTHING',
+      undefined,
+    ]);
+  });
+
   it('refuses missing names, keyrings and unknown suites', () => {
     refused({ logicalTableName: '' }, 'ERR_INVALID_ARGUMENT', /logicalTableName/);
     refused({ partitionKeyName: undefined }, 'ERR_INVALID_ARGUMENT', /partitionKeyName/);
