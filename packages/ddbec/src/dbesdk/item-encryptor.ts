@@ -31,7 +31,7 @@ import {
 import { randomBytes, timingSafeEqual } from '../crypto/primitives.js';
 import { DdbecError, isDdbecError } from '../errors.js';
 import type { AttributeValue, Item } from '../format/attribute-value.js';
-import { utf8Encode } from '../format/utf8.js';
+import { isWellFormed, utf8Encode } from '../format/utf8.js';
 import { validateItem } from '../format/validate.js';
 import type { AlgorithmSuite } from '../keyrings/algorithm-suites.js';
 import { algorithmSuiteById } from '../keyrings/algorithm-suites.js';
@@ -122,6 +122,7 @@ export class DbesdkItemEncryptor {
         );
       }
       if (action === 'DO_NOTHING') continue;
+      if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'a signed attribute name has an unpaired surrogate');
       fields.push({ name, path: canonicalPath(this.#tableName, name), action, terminal: serializeTerminal(item[name] as AttributeValue) });
     }
     for (const [name, action] of config.actions) {

@@ -74,6 +74,9 @@ describe('DbesdkItemEncryptor items', () => {
     expect(await rejection(e.encryptItem({ pk: { S: 'a' } }), 'ERR_INVALID_ARGUMENT')).toMatch(/key attribute "sk"/);
     expect(await rejection(e.encryptItem({ ...base, aws_dbe_head: { B: new Uint8Array(1) } }), 'ERR_RESERVED_ATTRIBUTE')).toMatch(/aws_dbe_head/);
     await rejection(e.encryptItem({ ...base, secret: { NS: ['1', '1.0'] } }), 'ERR_INVALID_ITEM');
+    await rejection(encryptor({ allowedUnsignedAttributePrefix: 'x' }).encryptItem({ ...base, secret: { S: '\uD800' } }), 'ERR_SERIALIZATION');
+    const lone = encryptor({ attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY', 'a\uD800': 'SIGN_ONLY' } });
+    await rejection(lone.encryptItem({ ...base, 'a\uD800': { S: 'x' } }), 'ERR_SERIALIZATION');
     const v2 = encryptor({
       attributeActionsOnEncrypt: { pk: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT', sk: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT', tenant: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' },
     });
