@@ -2,14 +2,14 @@
  * The primitives of the Database Encryption SDK format and its keyrings (mpl-spec
  * framework/algorithm-suites.md, aws-kms-hierarchical-keyring.md; dbesdk-spec
  * structured-encryption): AES-GCM with AAD, AES-256-CTR key streams, HKDF-SHA512,
- * HMAC-SHA384, SHA-384, the SP 800-108 counter-mode KDF over HMAC-SHA256, and ECDSA P-384
+ * HMAC-SHA384 and -SHA512, SHA-384, the SP 800-108 counter-mode KDF over HMAC-SHA256, and ECDSA P-384
  * with the compressed public keys and the fixed-length signatures the AWS writers use.
  */
 import * as nodeCrypto from 'node:crypto';
 import { DdbecError } from '../errors.js';
-import { allocOwned, assertBytes, digest, hkdf } from './primitives.js';
+import { allocOwned, assertBytes, hkdf } from './primitives.js';
 
-const { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } = nodeCrypto;
+const { createCipheriv, createDecipheriv, createHmac, createPublicKey, generateKeyPairSync, sign, verify } = nodeCrypto;
 
 const GCM_TAG_LENGTH = 16;
 const GCM_IV_LENGTH = 12;
@@ -98,12 +98,6 @@ export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
   return createHmac('sha512', key).update(data).digest();
 }
 
-/** SHA-384 (48 bytes). */
-export function sha384(data: Uint8Array): Uint8Array {
-  assertBytes(data, 'data');
-  return digest('sha384', data);
-}
-
 /** SHA-384 of the concatenation of `parts`, without building it. */
 export function sha384Parts(parts: readonly Uint8Array[]): Uint8Array {
   const hash = nodeCrypto.createHash('sha384');
@@ -153,26 +147,6 @@ export class EcdsaP384PrivateKey {
   static generate(): { privateKey: EcdsaP384PrivateKey; publicKey: Uint8Array } {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     return { privateKey: new EcdsaP384PrivateKey(privateKey), publicKey: compressPublicKey(publicKey) };
-  }
-
-  /** A key from PKCS#8 DER. */
-  static fromPkcs8(der: Uint8Array): EcdsaP384PrivateKey {
-    assertBytes(der, 'key');
-    let key: nodeCrypto.KeyObject;
-    try {
-      key = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-    } catch {
-      throw new DdbecError('ERR_INVALID_KEY', 'not a PKCS#8 private key');
-    }
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-      throw new DdbecError('ERR_INVALID_KEY', 'not an ECDSA P-384 private key');
-    }
-    return new EcdsaP384PrivateKey(key);
-  }
-
-  /** The SEC 1 compressed public key (49 bytes). */
-  publicKey(): Uint8Array {
-    return compressPublicKey(createPublicKey(this.#key));
   }
 
   /**
