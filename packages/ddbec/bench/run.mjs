@@ -205,9 +205,9 @@ for (const [itemName, make] of [['typical', typicalItem], ['large', largeItem]])
   mostRecentTable.row({ provider: 'most-recent (warm)', 'encrypt items/s': m.enc, 'decrypt items/s': m.dec, 'encrypt ×static': s.enc / m.enc, 'decrypt ×static': s.dec / m.dec });
 }
 
-// ---- the DB-ESDK format ----------------------------------------------------------------------
+// ---- the DB-ESDK format ------------------------------------------------------------------------
 const { benchDbesdk } = await import('./dbesdk.mjs');
-await benchDbesdk({ items: { typical: typicalItem, large: largeItem }, rate, size, rounds: ROUNDS });
+await benchDbesdk([typicalItem(), largeItem()].map((item, i) => [i === 0 ? 'typical' : 'large', item, size(item)]));
 
 // ---- Direct KMS with injected latency ---------------------------------------------------------
 const { benchDirectKms } = await import('./kms.mjs');
