@@ -206,6 +206,14 @@ export class TableRegistry {
         throw invalid(`tables["${name}"] needs a keySchema (there is no client to read it with DescribeTable)`);
       }
     }
+    // The specification: one logical table name per physical table, and the other way round
+    const logical = new Map<string, string>();
+    for (const entry of this.#tables.values()) {
+      if (entry.format !== 'dbesdk') continue;
+      const other = logical.get(entry.config.logicalTableName);
+      if (other !== undefined) throw invalid(`tables["${other}"] and tables["${entry.name}"] have the same logicalTableName "${entry.config.logicalTableName}"; each table needs its own`);
+      logical.set(entry.config.logicalTableName, entry.name);
+    }
     this.#plaintext = new Set(plaintext);
     for (const name of [...this.#tables.keys(), ...this.#plaintext]) {
       const folded = foldCase(name);

@@ -214,6 +214,12 @@ describe('configurations the specification forbids are refused at construction',
     expect(() => encrypted(dbesdkTable({ partitionKeyName: 'id', attributeActionsOnEncrypt: { ...actions, id: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' } }))).toThrow(/key names "id", but the table's primary key is "pk"/);
   });
 
+  it('two tables with one logical table name', () => {
+    expect(() => EncryptedDynamoDBClient.from(plain, { tables: { [TABLE]: dbesdkTable(), copy: dbesdkTable({ keySchema: { partitionKey: 'pk' } }) } })).toThrow(
+      /tables\["mixed"\] and tables\["copy"\] have the same logicalTableName "mixed"/,
+    );
+  });
+
   it('a table configured in both formats', () => {
     expect(() => encrypted({ ...dbesdkTable(), attributeActions: LEGACY_ACTIONS } as DbesdkTableEncryptionConfig)).toThrow(/both attributeActions .* and attributeActionsOnEncrypt/);
   });
