@@ -3,8 +3,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalDynamoDB, startLocalKms } from '../../../local/src/index.js';
 import { SecretKey } from '../../src/index.js';
+import { DynamoDbBranchKeyStore } from '../../src/keyrings/branch-key-store/index.js';
+import { EncryptedDynamoDBClient } from '../../src/sdk/index.js';
+import { ddbClientFor, kmsClientFor, newKmsKey } from '../keyrings/support.js';
 import { formatSecretKeyFile, isConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/index.js';
 import { DynamoDbItemEncryptor } from '../../src/sdk/index.js';
 
@@ -74,5 +79,36 @@ describe('DB-ESDK tables in the configuration file', () => {
   it('a legacy table missing its partition key is still reported as a legacy table', async () => {
     const issues = await issuesOf({ tables: { orders: { attributeActions: { default: 'SIGN_ONLY' }, provider: legacyOverride.provider } } });
     expect(issues).toContainEqual({ path: 'tables.orders.partitionKey', message: expect.stringContaining('required') as unknown });
+  });
+});
+
+describe('a hierarchical keyring from the configuration file, on the local stack', () => {
+  it('reads its branch key from the store table (protected by the local KMS) and round-trips items through the SDK client', { timeout: 60_000 }, async () => {
+    const [dynamodb, kms] = await Promise.all([startLocalDynamoDB(), startLocalKms()]);
+    const ddb = ddbClientFor(dynamodb.endpoint);
+    const kmsClient = kmsClientFor(kms.endpoint);
+    try {
+      const kmsKeyArn = await newKmsKey(kmsClient);
+      const store = new DynamoDbBranchKeyStore({ ddbClient: ddb, kmsClient, tableName: 'branch-keys', logicalKeyStoreName: 'branch-keys', kmsConfiguration: { kmsKeyArn } });
+      await store.createKeyStore();
+      const { branchKeyIdentifier } = await store.createKey();
+      await ddb.send(new CreateTableCommand({ TableName: 'orders', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      const config = await loadConfig(
+        { tables: { orders: table({ keyring: { type: 'hierarchical', branchKeyId: branchKeyIdentifier, keyStore: { tableName: 'branch-keys', kmsKeyArn } } }) } },
+        { ...options, dynamoDBClient: ddb, kmsClient },
+      );
+      expect(config.dbesdkTable('orders').keyringType).toBe('hierarchical');
+      const client = EncryptedDynamoDBClient.from(ddb, config.encryptionConfig);
+      const item = { id: { S: 'o-1' }, secret: { S: 'hidden' }, seen: { N: '1' } };
+      await client.send(new PutItemCommand({ TableName: 'orders', Item: item }));
+      const stored = (await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'o-1' } } }))).Item;
+      expect(stored?.['aws_dbe_head']).toBeDefined();
+      expect(stored?.['secret']).not.toEqual(item.secret);
+      expect((await client.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'o-1' } } }))).Item).toEqual(item);
+    } finally {
+      ddb.destroy();
+      kmsClient.destroy();
+      await Promise.all([dynamodb.stop(), kms.stop()]);
+    }
   });
 });
