@@ -566,6 +566,10 @@ describe('ddbec demo', () => {
       'refused: ERR_UNWRAPPING_FAILED',
       'DisabledException',
       'EnableKey: readable again (ada@example.com).',
+      'c-1005 is stored in the new format — header version 1,',
+      '4 re-encrypted, 1 already new. Table: 0 legacy, 5 DB-ESDK.',
+      'c-1001 reads as Ada Lovelace.',
+      'refused: ERR_ITEM_FORMAT_REFUSED',
     ]) {
       expect(run.stdout).toContain(expected);
     }

@@ -86,6 +86,14 @@ if (args.includes('--python') || process.env.DDBEC_PYTHON_REFERENCE !== undefine
   const { benchPython } = await import('./python.mjs');
   await benchPython();
 }
+
+// ---- the DB-ESDK format ------------------------------------------------------------------------
+const { benchDbesdk } = await import('./dbesdk.mjs');
+const { ITEMS } = await import('./items.mjs');
+const { serializeAttribute } = await import('../dist/esm/format/index.js');
+const serializedSize = (item) => Object.values(item).reduce((sum, value) => sum + serializeAttribute(value).length, 0);
+await benchDbesdk(Object.entries(ITEMS).map(([name, make]) => [name, make(), serializedSize(make())]));
+
 const { benchDirectKms } = await import('./kms.mjs');
 await benchDirectKms();
 

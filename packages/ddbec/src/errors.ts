@@ -130,6 +130,13 @@ export type DdbecErrorCode =
    */
   | 'ERR_ITEM_TOO_LARGE'
   /**
+   * A stored item is in a format its table's DB-ESDK configuration does not read: a legacy
+   * item (`*amzn-ddb-map-desc*` and `*amzn-ddb-map-sig*`) without a `legacyOverride` that
+   * allows legacy decryption, or a plaintext item (neither `aws_dbe_head` nor `aws_dbe_foot`)
+   * without a `plaintextOverride` that allows plaintext reads.
+   */
+  | 'ERR_ITEM_FORMAT_REFUSED'
+  /**
    * Retryable. DynamoDB throttled a request to the branch key store table after the AWS SDK's
    * retries (the same errors as `ERR_METASTORE_THROTTLED`). Back off and try again. The SDK error is the `cause`.
    */

@@ -16,7 +16,7 @@ import {
   type TableEncryption,
 } from 'ddbec/at-rest';
 import { awsClients, type AwsClients, type AwsOptions } from '../aws.js';
-import type { ConfigFile } from 'ddbec/config';
+import { providerOf, type ConfigFile } from 'ddbec/config';
 import { configPath, readConfigDocument } from '../context.js';
 import { writeFileAtomic } from '@ddbec/local/files';
 import { colorFor, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
@@ -80,7 +80,8 @@ export function clientSideTablesOf(document: ConfigFile): string[] {
   const names = new Set<string>();
   for (const [name, entry] of Object.entries(document.tables)) {
     names.add(entry.tableName ?? name);
-    if (entry.provider?.type === 'most-recent') names.add(entry.provider.metaStore.tableName);
+    const provider = providerOf(entry);
+    if (provider?.type === 'most-recent') names.add(provider.metaStore.tableName);
   }
   return [...names];
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tableActions } from 'ddbec/config';
+import { isDbesdkTableFile, tableActions } from 'ddbec/config';
 import { checkOrmConfiguration, ORM_NAMES, type OrmCheckReport, type OrmName } from 'ddbec/orm';
 import { configuredEntry, readConfigDocument, requireConfig } from '../context.js';
 import { EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
@@ -32,6 +32,9 @@ export async function configCheck(options: ConfigCheckOptions, io: Io): Promise<
   const entryName = configuredEntry(path, options.table);
   const entry = entryName === undefined ? undefined : document.tables[entryName];
   if (entry === undefined) throw new UsageError(`"${options.table}" is not a table of ${path} (configured: ${Object.keys(document.tables).join(', ')})`);
+  if (isDbesdkTableFile(entry)) {
+    throw new UsageError(`"${options.table}" is a DB-ESDK table; config check knows the ORM presets of legacy-format tables only`);
+  }
   const configured = typeof entry.orm === 'string' ? { name: entry.orm } : entry.orm;
   const orm = options.orm ?? configured?.name;
   if (orm !== undefined && !(ORM_NAMES as readonly string[]).includes(orm)) throw new UsageError(`--orm must be one of ${ORM_NAMES.join(', ')}`);

@@ -1,7 +1,8 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, type Item } from 'ddbec';
-import { loadConfig, type ConfigFile } from 'ddbec/config';
+import { isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, SecretKey, type Item } from 'ddbec';
+import { formatSecretKeyFile, isDbesdkTableFile, loadConfig, providerOf, type ConfigFile, type DbesdkTableConfigFile, type LoadedConfig } from 'ddbec/config';
+import { EncryptedDynamoDBClient } from 'ddbec/sdk';
 import { MetaStore } from 'ddbec/metastore';
 import { CommandFailed, EXIT, line, type Io } from '../io.js';
 import { demoAtRest } from './at-rest.js';
@@ -10,6 +11,8 @@ import { itemLines } from '../items.js';
 import { startLocalStack } from '../local/stack.js';
 import type { CommandSpec } from '../spec.js';
 import { EncryptedTable } from '../table.js';
+import { freshSegment, zeroCounts, type CheckpointStore } from '../reencrypt/checkpoint.js';
+import { reencryptTable } from '../reencrypt/run.js';
 
 const CUSTOMERS: readonly Item[] = [
   {
@@ -146,7 +149,10 @@ export async function demo(_options: Record<string, never>, io: Io): Promise<num
     say(`   EnableKey: readable again (${again?.['email'] && 'S' in again['email'] ? again['email'].S : '?'}).`);
 
     say();
-    say('9. DynamoDB also encrypts every table at rest, on its side, with a key you choose (also `ddbec demo at-rest`):');
+    if (!(await migrationChapter(document, { dynamodb, kms }, say))) return EXIT.failed;
+
+    say();
+    say('10. DynamoDB also encrypts every table at rest, on its side, with a key you choose (also `ddbec demo at-rest`):');
     say();
     const atRest = await demoAtRest({}, io);
     if (atRest !== EXIT.ok) return atRest;
@@ -160,6 +166,80 @@ export async function demo(_options: Record<string, never>, io: Io): Promise<num
     kms.destroy();
     await stack.stop();
   }
+}
+
+/**
+ * Chapter 9: the table moved, live, to the DB-ESDK format in the specification's steps — readers
+ * of both formats, writers switched, the rest re-encrypted, legacy forbidden. False when
+ * something that must be refused was accepted.
+ */
+async function migrationChapter(legacy: ConfigFile, clients: { dynamodb: DynamoDBClient; kms: KMSClient }, say: (text?: string) => void): Promise<boolean> {
+  const legacyEntry = legacy.tables['customers'];
+  const provider = legacyEntry === undefined ? undefined : providerOf(legacyEntry);
+  if (legacyEntry === undefined || isDbesdkTableFile(legacyEntry) || provider === undefined) throw new CommandFailed('the demo table has no provider');
+  const env = { DEMO_DBESDK_KEY: formatSecretKeyFile(SecretKey.generate('AES', 256)) };
+  const step = (policy: NonNullable<DbesdkTableConfigFile['legacyOverride']>['policy']): ConfigFile => ({
+    tables: {
+      customers: {
+        partitionKey: 'customerId',
+        attributeActionsOnEncrypt: { customerId: 'SIGN_ONLY', name: 'ENCRYPT_AND_SIGN', email: 'ENCRYPT_AND_SIGN', cardLast4: 'ENCRYPT_AND_SIGN', balance: 'ENCRYPT_AND_SIGN', tags: 'ENCRYPT_AND_SIGN', plan: 'SIGN_ONLY', lastSeen: 'DO_NOTHING' },
+        allowedUnsignedAttributes: ['lastSeen'],
+        keyring: { type: 'raw-aes', keyNamespace: 'demo', keyName: 'customers-2026', wrappingKey: { env: 'DEMO_DBESDK_KEY' } },
+        legacyOverride: { policy, ...(legacyEntry.attributeActions === undefined ? {} : { attributeActions: legacyEntry.attributeActions }), provider },
+      },
+    },
+  });
+  const load = (document: ConfigFile): Promise<LoadedConfig> => loadConfig(document, { dynamoDBClient: clients.dynamodb, kmsClient: clients.kms, env });
+  const clientOf = async (document: ConfigFile): Promise<EncryptedDynamoDBClient> => EncryptedDynamoDBClient.from(clients.dynamodb, (await load(document)).encryptionConfig);
+  const formats = async (): Promise<string> => {
+    const { Items = [] } = await clients.dynamodb.send(new ScanCommand({ TableName: 'customers', ConsistentRead: true }));
+    const count = (format: string): number => Items.filter((item) => (item['aws_dbe_head'] !== undefined ? 'DB-ESDK' : 'legacy') === format).length;
+    return `${count('legacy')} legacy, ${count('DB-ESDK')} DB-ESDK`;
+  };
+  const nameOf = (item: Item | undefined): string => (item?.['name'] !== undefined && 'S' in item['name'] ? item['name'].S : '?');
+
+  say('9. Move the table, live, to the AWS Database Encryption SDK format (DB-ESDK, "DynamoDB Encryption Client 3.x"):');
+  say('   one ddbec.config.json entry with the new keyring and actions, and the legacy provider in legacyOverride.');
+  const readers = await clientOf(step('FORCE_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT'));
+  say(`   a. Readers of both formats (FORCE_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT) read c-1001: ${nameOf((await readers.send(new GetItemCommand({ TableName: 'customers', Key: { customerId: { S: 'c-1001' } } }))).Item)}; they still write legacy items.`);
+  const writers = await clientOf(step('FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT'));
+  const newcomer: Item = { customerId: { S: 'c-1005' }, name: { S: 'Mary Jackson' }, email: { S: 'mary@example.com' }, cardLast4: { S: '1921' }, plan: { S: 'team' }, lastSeen: { S: '2026-11-30T10:00:00Z' } };
+  await writers.send(new PutItemCommand({ TableName: 'customers', Item: newcomer }));
+  const { Item: stored } = await clients.dynamodb.send(new GetItemCommand({ TableName: 'customers', Key: { customerId: { S: 'c-1005' } }, ConsistentRead: true }));
+  const header = inspectItem(stored ?? {}).dbesdk;
+  say(`   b. Writers switch (FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT): c-1005 is stored in the new format — header version ${header?.formatVersion ?? '?'},`);
+  say(`      suite ${header?.algorithmSuite.id ?? '?'}, data key for ${header?.encryptedDataKeys.map((edk) => `${edk.providerId}/${edk.providerInfo}`).join(', ') ?? '?'}. Table: ${await formats()}.`);
+
+  const from = (await load(legacy)).table('customers');
+  const toConfig = await load(step('FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT'));
+  const to = toConfig.dbesdkTable('customers');
+  // One scan segment, kept in memory (the `ddbec reencrypt` command keeps it in a file or a table to resume)
+  const checkpoint: CheckpointStore = {
+    where: 'memory',
+    share: { workers: 1, index: 0, totalSegments: 1 },
+    segments: new Map([[0, freshSegment()]]),
+    resumed: false,
+    save: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  await reencryptTable({ client: clients.dynamodb, from, to, checkpoint, dryRun: false, pageSize: 100, concurrency: 4, retries: 5, transientRetries: 3, backoffMs: 50, stopping: () => false, onProblem: () => undefined });
+  const counts = checkpoint.segments.get(0)?.counts ?? zeroCounts();
+  say(`   c. Re-encrypt the rest (ddbec reencrypt, conditional writes): ${counts.reencrypted} re-encrypted, ${counts.alreadyNew} already new. Table: ${await formats()}.`);
+
+  const strict = await clientOf(step('FORBID_LEGACY_ENCRYPT_FORBID_LEGACY_DECRYPT'));
+  say(`   d. Forbid legacy (FORBID_LEGACY_ENCRYPT_FORBID_LEGACY_DECRYPT): c-1001 reads as ${nameOf((await strict.send(new GetItemCommand({ TableName: 'customers', Key: { customerId: { S: 'c-1001' } } }))).Item)}.`);
+  await new EncryptedTable(from, clients.dynamodb).put({ ...newcomer, customerId: { S: 'c-1006' } });
+  const late: Item = { customerId: { S: 'c-1006' } };
+  say('      A forgotten legacy writer puts c-1006 in the old format:');
+  try {
+    await strict.send(new GetItemCommand({ TableName: 'customers', Key: late }));
+    say('   !! the legacy item was accepted — this is a bug');
+    return false;
+  } catch (error) {
+    if (!isDdbecError(error, 'ERR_ITEM_FORMAT_REFUSED')) throw error;
+    say(`      refused: ${error.code} — ${error.message}`);
+  }
+  return true;
 }
 
 /** Reads an item that must be refused; prints the refusal. False when it was accepted. */
@@ -178,7 +258,7 @@ async function refused(table: EncryptedTable, key: Item, code: 'ERR_SIGNATURE_IN
 export const demoCommands: readonly CommandSpec[] = [
   {
     name: 'demo',
-    summary: 'a two-second tour on an in-process local DynamoDB and KMS: encrypt, inspect, tamper, rotate, disable the key',
+    summary: 'a two-second tour on an in-process local DynamoDB and KMS: encrypt, inspect, tamper, rotate, disable the key, migrate to the DB-ESDK format',
     details: ['Needs no AWS account and no network: DynamoDB and KMS run in the process on 127.0.0.1, in memory, and stop at the end.'],
     examples: ['ddbec demo'],
     run: (_args, io) => demo({}, io),

@@ -120,7 +120,18 @@ function show(result: Result, io: Io, heading: boolean): void {
   };
   if (heading) say(`== ${result.source}`);
   say(`provider              ${result.provider.label}`);
-  say(`signature             ${result.signature.present ? `${result.signature.bytes ?? 0} bytes (${result.signature.algorithm ?? 'unknown'})` : 'none'}`);
+  say(`${result.dbesdk === undefined ? 'signature ' : 'footer    '}            ${result.signature.present ? `${result.signature.bytes ?? 0} bytes (${result.signature.algorithm ?? 'unknown'})` : 'none'}`);
+  const dbesdk = result.dbesdk;
+  if (dbesdk !== undefined) {
+    const short = (value: string): string => (value.length > 60 ? `${value.slice(0, 56)}… (${value.length} chars)` : value);
+    say(`format version        ${dbesdk.formatVersion}`);
+    say(`algorithm suite       ${dbesdk.algorithmSuite.id} ${dbesdk.algorithmSuite.name}`);
+    say(`legend                ${dbesdk.legend.map((entry) => `${entry.attribute ?? '?'}=${entry.action}`).join(', ')}`);
+    say('encryption context');
+    for (const [key, value] of Object.entries(dbesdk.encryptionContext)) say(`  ${key.padEnd(28)}${short(value)}`);
+    say('encrypted data keys');
+    for (const edk of dbesdk.encryptedDataKeys) say(`  ${edk.providerId.padEnd(20)}${short(edk.providerInfo)}  [${edk.keyring}; ${edk.ciphertextBytes} bytes]`);
+  }
   if (result.problem !== undefined) say(`problem               ${result.problem}`);
   const description = result.materialDescription;
   if (description !== undefined) {
@@ -142,7 +153,7 @@ function show(result: Result, io: Io, heading: boolean): void {
 export const inspectCommands: readonly CommandSpec[] = [
   {
     name: 'inspect',
-    summary: 'show how a stored item is protected (provider, material description, attributes); for a configured table, verify and decrypt it',
+    summary: 'show how a stored item is protected (provider, material description or DB-ESDK header, attributes); for a configured table, verify and decrypt it',
     args: '[FILE…|-]',
     positionals: [0, 1000],
     options: {
@@ -153,6 +164,7 @@ export const inspectCommands: readonly CommandSpec[] = [
     },
     groups: ['aws', 'json'],
     details: [
+      'A DB-ESDK item (it has `aws_dbe_head`) is decoded without keys: its format version, algorithm suite, legend (the action of each signed attribute, named when every attribute of the item is signed), the encryption context stored in the header, and each encrypted data key’s provider id and info (the branch key id of the hierarchical keyring, the key ARN of a KMS keyring, the key name of a raw AES keyring).',
       'Without keys, the material description tells the provider: static, wrapped AES, wrapped RSA, legacy RSA PKCS#1 (old Java items without a wrapping algorithm), Direct KMS, or a MetaStore version `name#version` (most-recent provider). Without the configuration the attribute actions are not known: binary values made of an IV and whole AES blocks are reported as probably encrypted, the rest as plaintext (signed or untouched).',
       'Files may hold one item in DynamoDB JSON, `{"Item": …}` (the `--json` output of `aws dynamodb get-item` or `ddbec get`), `{"Items": […]}` (of `scan` and `query`), an array of items, or `{"<table>": [items]}` (a dump, as the Java/Python vectors are); `-` reads standard input. With --table and a configuration that configures it, the items are verified and decrypted: exit 1 when one fails.',
     ],

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetaStore } from 'ddbec/metastore';
-import type { ConfigFile } from 'ddbec/config';
+import { providerOf, type ConfigFile } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
 import { openConfig, readConfigDocument, requireConfig, type ConfigOptions } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
@@ -43,13 +43,13 @@ async function open(options: MetaStoreCommandOptions, io: Io): Promise<Setup> {
 }
 
 function findEntry(document: ConfigFile, table: string, material: string | undefined): string {
-  const entries = Object.entries(document.tables);
-  const direct = entries.find(([name, entry]) => (name === table || entry.tableName === table) && entry.provider?.type === 'most-recent');
+  const entries = Object.entries(document.tables).map(([name, entry]) => [name, entry, providerOf(entry)] as const);
+  const direct = entries.find(([name, entry, provider]) => (name === table || entry.tableName === table) && provider?.type === 'most-recent');
   if (direct !== undefined) return direct[0];
-  const users = entries.filter(([, entry]) => entry.provider?.type === 'most-recent' && entry.provider.metaStore.tableName === table);
-  const preferred = users.find(([, entry]) => entry.provider?.type === 'most-recent' && entry.provider.materialName === material) ?? users[0];
+  const users = entries.filter(([, , provider]) => provider?.type === 'most-recent' && provider.metaStore.tableName === table);
+  const preferred = users.find(([, , provider]) => provider?.type === 'most-recent' && provider.materialName === material) ?? users[0];
   if (preferred === undefined) throw new UsageError(`no table of the configuration uses a most-recent provider with MetaStore "${table}"`);
-  if (material === undefined && new Set(users.map(([, entry]) => (entry.provider?.type === 'most-recent' ? entry.provider.materialName : ''))).size > 1) {
+  if (material === undefined && new Set(users.map(([, , provider]) => (provider?.type === 'most-recent' ? provider.materialName : ''))).size > 1) {
     throw new UsageError(`MetaStore "${table}" holds several materials (${users.map(([name]) => name).join(', ')}); pass --material`);
   }
   return preferred[0];

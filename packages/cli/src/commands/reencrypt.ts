@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CryptoAction } from 'ddbec';
-import { loadConfig, type TableConfig } from 'ddbec/config';
+import { loadConfig, type DbesdkTableConfig, type LoadedConfig, type TableConfig } from 'ddbec/config';
 import { awsClients, type AwsOptions } from '../aws.js';
 import { regionHint } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
@@ -77,7 +77,7 @@ export async function reencrypt(options: ReencryptOptions, io: Io): Promise<numb
       loadConfig(resolve(path), { dynamoDBClient: clients.dynamodb, kmsClient: (region) => clients.kms(region), env, tables: [options.table] });
     const [fromConfig, toConfig] = await Promise.all([load(options.fromConfig), load(options.toConfig)]);
     const from = fromConfig.table(options.table);
-    const to = toConfig.table(options.table);
+    const to = target(toConfig, options.table);
     if (from.tableName !== to.tableName) throw new UsageError(`--table ${options.table} is DynamoDB table "${from.tableName}" in --from-config but "${to.tableName}" in --to-config`);
     if (from.partitionKey !== to.partitionKey || from.sortKey !== to.sortKey) throw new UsageError('the two configurations disagree on the key attributes of the table');
     const rotation = rotationOf(from.tableName, tableIdentity(fromConfig, from, env), tableIdentity(toConfig, to, env));
@@ -226,7 +226,25 @@ async function totalOf(client: ReturnType<typeof awsClients>['dynamodb'], table:
 }
 
 /** What differs between the two configurations of the table, for people. */
-function changes(from: TableConfig, to: TableConfig): string[] {
+/**
+ * The table of --to-config: a legacy one, or a DB-ESDK one that writes the DB-ESDK format (a
+ * migration from the legacy format or from plaintext).
+ */
+function target(config: LoadedConfig, name: string): TableConfig | DbesdkTableConfig {
+  if (!Object.hasOwn(config.dbesdkTables, name)) return config.table(name);
+  const table = config.dbesdkTable(name);
+  const writes = table.encryptor.writeFormat;
+  if (writes !== 'dbesdk') {
+    const policy = writes === 'legacy' ? table.encryptor.policies.legacy : table.encryptor.policies.plaintext;
+    throw new UsageError(`--to-config's table ${name} writes ${writes} items (${policy ?? ''}); re-encrypting to the DB-ESDK format needs a configuration that writes it (e.g. FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT)`);
+  }
+  return table;
+}
+
+function changes(from: TableConfig, to: TableConfig | DbesdkTableConfig): string[] {
+  if (to.format === 'dbesdk') {
+    return [`format ${from.attributeActions.takesNoActions ? 'plaintext' : `legacy (provider ${from.providerType})`} → DB-ESDK (keyring ${to.keyringType}, suite ${to.config.algorithmSuiteId === 0x6700 ? '0x6700' : '0x6701'})`];
+  }
   const out: string[] = [];
   if (from.providerType !== to.providerType) out.push(`provider ${from.providerType} → ${to.providerType}`);
   const before = from.attributeActions;

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RsaPrivateKey, SecretKey } from 'ddbec';
-import { parseKeyText, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
+import { isDbesdkTableFile, parseKeyText, providerOf, type DbesdkTableConfig, type InnerProviderConfig, type KeySourceConfig, type LoadedConfig, type ProviderConfig, type TableConfig } from 'ddbec/config';
 
 /**
  * What identifies how a table's items are written, for telling one re-encryption from another.
@@ -29,9 +29,32 @@ export function keyFingerprint(key: ReturnType<typeof parseKeyText>): string {
 }
 
 /** The identity of one configured table (see {@link Identity}). */
-export function tableIdentity(config: LoadedConfig, table: TableConfig, env: Readonly<Record<string, string | undefined>>): Identity {
+export function tableIdentity(config: LoadedConfig, table: TableConfig | DbesdkTableConfig, env: Readonly<Record<string, string | undefined>>): Identity {
   const entry = config.document.tables[table.name];
   const baseDir = config.path === undefined ? process.cwd() : dirname(config.path);
+  if (table.format === 'dbesdk') {
+    // The DB-ESDK side of a migration: what it writes (its migration policies only change what it reads)
+    const file = entry !== undefined && isDbesdkTableFile(entry) ? entry : undefined;
+    const keyring = file?.keyring;
+    const where = { baseDir, env, region: config.document.region };
+    return {
+      format: 'dbesdk',
+      tableName: table.tableName,
+      logicalTableName: table.config.logicalTableName,
+      partitionKey: table.partitionKey,
+      sortKey: table.sortKey ?? null,
+      attributeActionsOnEncrypt: { ...table.config.attributeActionsOnEncrypt },
+      allowedUnsignedAttributes: [...(table.config.allowedUnsignedAttributes ?? [])].sort().join(','),
+      allowedUnsignedAttributePrefix: table.config.allowedUnsignedAttributePrefix ?? null,
+      algorithmSuiteId: table.config.algorithmSuiteId ?? 0x6701,
+      keyring:
+        keyring === undefined
+          ? null
+          : keyring.type === 'raw-aes'
+            ? { type: keyring.type, keyNamespace: keyring.keyNamespace, keyName: keyring.keyName, wrappingKey: keySource(keyring.wrappingKey, 'AES', where) }
+            : { type: keyring.type, branchKeyId: keyring.branchKeyId, keyStore: { tableName: keyring.keyStore.tableName, kmsKeyArn: keyring.keyStore.kmsKeyArn } },
+    };
+  }
   const actions = table.attributeActions;
   return {
     tableName: table.tableName,
@@ -39,7 +62,7 @@ export function tableIdentity(config: LoadedConfig, table: TableConfig, env: Rea
     sortKey: table.sortKey ?? null,
     attributeActions: { default: actions.defaultAction, overrides: Object.fromEntries([...actions.overrides].sort(([a], [b]) => (a < b ? -1 : 1))) },
     signingProfile: table.signingProfile,
-    provider: entry?.provider === undefined ? null : providerIdentity(entry.provider, { baseDir, env, region: config.document.region }),
+    provider: providerIdentityOf(entry === undefined ? undefined : providerOf(entry), { baseDir, env, region: config.document.region }),
   };
 }
 
@@ -49,10 +72,13 @@ interface Where {
   readonly region: string | undefined;
 }
 
+function providerIdentityOf(provider: ProviderConfig | undefined, where: Where): Identity | null {
+  return provider === undefined ? null : providerIdentity(provider, where);
+}
+
 function providerIdentity(provider: ProviderConfig | InnerProviderConfig, where: Where): Identity {
   const description = { materialDescription: 'materialDescription' in provider && provider.materialDescription !== undefined ? { ...provider.materialDescription } : null };
-  const key = (source: KeySourceConfig | undefined, fallback: string): string | null =>
-    source === undefined ? null : 'pkcs11' in source ? `PKCS11:${JSON.stringify(source.pkcs11)}` : keyFingerprint(readKey(source, fallback, where));
+  const key = (source: KeySourceConfig | undefined, fallback: string): string | null => (source === undefined ? null : keySource(source, fallback, where));
   switch (provider.type) {
     case 'static':
       return {
@@ -83,6 +109,11 @@ function providerIdentity(provider: ProviderConfig | InnerProviderConfig, where:
 }
 
 /** Reads a key source as the configuration loader does (it has already checked the key, so this cannot fail for a loaded configuration). */
+/** A key source's identity: a PKCS#11 key by its label or id, any other by its key's fingerprint. */
+function keySource(source: KeySourceConfig, fallback: string, where: Where): string {
+  return 'pkcs11' in source ? `PKCS11:${JSON.stringify(source.pkcs11)}` : keyFingerprint(readKey(source, fallback, where));
+}
+
 function readKey(source: Exclude<KeySourceConfig, { readonly pkcs11: unknown }>, fallback: string, where: Where): ReturnType<typeof parseKeyText> {
   const text = 'file' in source ? readFileSync(isAbsolute(source.file) ? source.file : resolve(where.baseDir, source.file), 'utf8') : (where.env[source.env] ?? '');
   return parseKeyText(text, source.algorithm, fallback);

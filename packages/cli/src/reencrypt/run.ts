@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CryptoAction, isDdbecError, isRetryable, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from 'ddbec';
-import type { TableConfig } from 'ddbec/config';
+import type { DbesdkTableConfig, TableConfig } from 'ddbec/config';
+import { isDbesdkItem } from 'ddbec/dbesdk';
 import { keyOf } from '../table.js';
 import { addCounts, zeroCounts, type CheckpointStore, type SegmentCounts, type SegmentState } from './checkpoint.js';
 
@@ -15,7 +16,8 @@ export interface Problem {
 export interface ReencryptRun {
   readonly client: DynamoDBClient;
   readonly from: TableConfig;
-  readonly to: TableConfig;
+  /** A legacy (or plaintext) configuration, or a DB-ESDK one (that writes the DB-ESDK format): the migration to the new format. */
+  readonly to: TableConfig | DbesdkTableConfig;
   /** The segments to run: resumed from it, and saved into it after every page (not for a dry run). */
   readonly checkpoint: CheckpointStore;
   readonly dryRun: boolean;
@@ -113,7 +115,15 @@ async function processItem(run: ReencryptRun, first: Item): Promise<Outcome> {
       return 'failed';
     }
     if (run.dryRun) return 'reencrypted';
-    const stored = await run.to.encryptor.encryptItem(plaintext.item, run.to);
+    let stored: Item;
+    try {
+      stored = await encryptNew(run.to, plaintext.item);
+    } catch (error) {
+      // An item the new configuration cannot take (e.g. an attribute the DB-ESDK actions do not name)
+      if (!isDdbecError(error) || error.retryable) throw error;
+      run.onProblem({ key: keyOf(run.from, item), reason: 'failed', code: error.code, message: error.message });
+      return 'failed';
+    }
     if (await putIfUnchanged(run, stored, item)) return 'reencrypted';
     // Someone wrote the item since it was read: read it again and start over with theirs.
     const again = await run.client.send(new GetItemCommand({ TableName: run.from.tableName, Key: keyOf(run.from, item), ConsistentRead: true }));
@@ -140,6 +150,11 @@ async function processItem(run: ReencryptRun, first: Item): Promise<Outcome> {
  * deserialize — so an item done before an interruption is never encrypted twice.
  */
 async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item } | { failure: { code: string; message: string } } | 'new'> {
+  // Moving to the DB-ESDK format: an item of that format is done (or not ours)
+  if (run.to.format === 'dbesdk' && isDbesdkItem(item)) {
+    if ((await readUnderNew(run, item)) !== undefined) return 'new';
+    return { failure: { code: 'ERR_SIGNATURE_INVALID', message: 'the item is in the DB-ESDK format but does not verify under the new configuration' } };
+  }
   const signed = item[SIGNATURE_ATTRIBUTE] !== undefined;
   // A plaintext configuration reads anything "successfully"; only unsigned items are really its.
   if (run.from.attributeActions.takesNoActions && signed) {
@@ -154,23 +169,32 @@ async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item
     if ((await readUnderNew(run, item)) !== undefined) return 'new';
     return { failure: { code: error.code, message: error.message } };
   }
+  // Same format on both sides only: an item of the old format never verifies under the DB-ESDK one
+  if (run.to.format === 'dbesdk') return { item: old };
+  const to = run.to;
   const encrypts = (table: TableConfig, name: string): boolean => table.attributeActions.actionOf(name) === CryptoAction.EncryptAndSign;
-  const differing = Object.keys(old).filter((name) => encrypts(run.from, name) !== encrypts(run.to, name));
+  const differing = Object.keys(old).filter((name) => encrypts(run.from, name) !== encrypts(to, name));
   if (differing.length === 0 || (await readUnderNew(run, item)) === undefined) return { item: old };
-  if (differing.every((name) => encrypts(run.to, name))) return 'new';
+  if (differing.every((name) => encrypts(to, name))) return 'new';
   if (differing.every((name) => encrypts(run.from, name))) return { item: old };
   return { failure: { code: 'AMBIGUOUS', message: `both configurations verify the item but disagree on encrypting ${differing.join(', ')}; left as it is` } };
 }
 
 /** The item as the new configuration reads it, or undefined when it does not verify (or decrypt) under it. */
 async function readUnderNew(run: ReencryptRun, item: Item): Promise<Item | undefined> {
-  if (run.to.attributeActions.takesNoActions && item[SIGNATURE_ATTRIBUTE] !== undefined) return undefined;
+  const to = run.to;
+  if (to.format === 'dbesdk' ? !isDbesdkItem(item) : to.attributeActions.takesNoActions && item[SIGNATURE_ATTRIBUTE] !== undefined) return undefined;
   try {
-    return await run.to.encryptor.decryptItem(item, run.to);
+    return await (to.format === 'dbesdk' ? to.encryptor.decryptItem(item) : to.encryptor.decryptItem(item, to));
   } catch (error) {
     if (isDdbecError(error) && !error.retryable) return undefined;
     throw error;
   }
+}
+
+/** The item as the new configuration writes it. */
+function encryptNew(to: TableConfig | DbesdkTableConfig, item: Item): Promise<Item> {
+  return to.format === 'dbesdk' ? to.encryptor.encryptItem(item) : to.encryptor.encryptItem(item, to);
 }
 
 const MAX_COMPARED = 200;

@@ -11,9 +11,15 @@ import { MostRecentProvider, StaticMaterialsProvider, WrappedMaterialsProvider }
 import type { DirectKmsMaterialsProvider } from '../providers/direct-kms/index.js';
 import type { MetaStore } from '../metastore/index.js';
 import { AttributeActions, ItemEncryptor, type SigningProfile } from '../encryptor/index.js';
-import { foldCase, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
 import type { OrmName } from '../sdk/orm-hints.js';
 import { ormPreset, presetOverrides, type OrmPresetOptions } from '../orm/presets.js';
+import { foldCase, type DbesdkTableEncryptionConfig, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
+import { DynamoDbItemEncryptor, type LegacyOverride } from '../migration/item-encryptor.js';
+import type { LegacyPolicy, PlaintextPolicy } from '../migration/policies.js';
+import type { Keyring } from '../keyrings/types.js';
+import { RawAesKeyring } from '../keyrings/raw-aes.js';
+import { HierarchicalKeyring } from '../keyrings/hierarchical/hierarchical-keyring.js';
+import type { DynamoDbBranchKeyStore } from '../keyrings/branch-key-store/index.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
 import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
@@ -82,12 +88,59 @@ export interface TableConfigFile {
   readonly acceptPythonRoundedNumbers?: boolean;
 }
 
+export type DbesdkActionName = 'ENCRYPT_AND_SIGN' | 'SIGN_ONLY' | 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' | 'DO_NOTHING';
+
+export interface RawAesKeyringConfig {
+  readonly type: 'raw-aes';
+  readonly keyNamespace: string;
+  readonly keyName: string;
+  readonly wrappingKey: KeySourceConfig;
+}
+
+export interface HierarchicalKeyringConfig {
+  readonly type: 'hierarchical';
+  readonly branchKeyId: string;
+  readonly keyStore: { readonly tableName: string; readonly logicalKeyStoreName?: string; readonly kmsKeyArn: string };
+}
+
+export type KeyringConfig = RawAesKeyringConfig | HierarchicalKeyringConfig;
+
+/** A table in the DB-ESDK format (told apart from a legacy table by `attributeActionsOnEncrypt`). */
+export interface DbesdkTableConfigFile {
+  readonly tableName?: string;
+  readonly logicalTableName?: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly attributeActionsOnEncrypt: Readonly<Record<string, DbesdkActionName>>;
+  readonly allowedUnsignedAttributes?: readonly string[];
+  readonly allowedUnsignedAttributePrefix?: string;
+  readonly algorithmSuiteId?: '0x6700' | '0x6701';
+  readonly keyring: KeyringConfig;
+  readonly legacyOverride?: {
+    readonly policy: LegacyPolicy;
+    readonly attributeActions?: TableConfigFile['attributeActions'];
+    readonly provider: ProviderConfig;
+    readonly signingProfile?: SigningProfile;
+  };
+  readonly plaintextOverride?: PlaintextPolicy;
+}
+
+/** True for an entry of `tables` in the DB-ESDK format. */
+export function isDbesdkTableFile(table: TableConfigFile | DbesdkTableConfigFile): table is DbesdkTableConfigFile {
+  return Object.hasOwn(table, 'attributeActionsOnEncrypt');
+}
+
+/** The legacy materials provider of an entry: a legacy table's `provider`, a DB-ESDK table's `legacyOverride.provider`. */
+export function providerOf(table: TableConfigFile | DbesdkTableConfigFile): ProviderConfig | undefined {
+  return isDbesdkTableFile(table) ? table.legacyOverride?.provider : table.provider;
+}
+
 /** The content of `ddbec.config.json`. */
 export interface ConfigFile {
   readonly $schema?: string;
   readonly version?: 1;
   readonly region?: string;
-  readonly tables: Readonly<Record<string, TableConfigFile>>;
+  readonly tables: Readonly<Record<string, TableConfigFile | DbesdkTableConfigFile>>;
   /** DynamoDB tables that hold plaintext on purpose (`EncryptionConfig.plaintextTables` of the SDK integration). */
   readonly plaintextTables?: readonly string[];
   /** `EncryptionConfig.unknownTables` of the SDK integration (default `error`). */
@@ -111,6 +164,7 @@ export interface MostRecentSetup {
  * `attributeActions`), so `encryptor.encryptItem(item, table)` works.
  */
 export interface TableConfig {
+  readonly format: 'legacy';
   /** The entry's name in the configuration. */
   readonly name: string;
   /** The DynamoDB table name. */
@@ -129,22 +183,42 @@ export interface TableConfig {
   readonly mostRecent: MostRecentSetup | undefined;
 }
 
+/** One configured DB-ESDK table, ready to use. */
+export interface DbesdkTableConfig {
+  readonly format: 'dbesdk';
+  /** The entry's name in the configuration. */
+  readonly name: string;
+  /** The DynamoDB table name. */
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string | undefined;
+  readonly keyringType: KeyringConfig['type'];
+  /** The table's configuration for `EncryptedDynamoDBClient` (`ddbec/sdk`). */
+  readonly config: DbesdkTableEncryptionConfig;
+  /** The item encryptor of the table, with its migration policies. */
+  readonly encryptor: DynamoDbItemEncryptor;
+}
+
 export interface LoadedConfig {
   /** The file read, when loaded from a path. */
   readonly path: string | undefined;
   readonly region: string | undefined;
   /** The validated document. */
   readonly document: ConfigFile;
-  /** The resolved tables (all, or those named in `options.tables`). */
+  /** The resolved legacy tables (all, or those named in `options.tables`). */
   readonly tables: Readonly<Record<string, TableConfig>>;
+  /** The resolved DB-ESDK tables (all, or those named in `options.tables`). */
+  readonly dbesdkTables: Readonly<Record<string, DbesdkTableConfig>>;
   /**
    * The resolved tables as the configuration of the SDK integration, by DynamoDB table name,
    * with the file's `plaintextTables` and `unknownTables`:
    * `EncryptedDynamoDBClient.from(client, config.encryptionConfig)` (`ddbec/sdk`).
    */
   readonly encryptionConfig: EncryptionConfig;
-  /** A resolved table by name; a `ConfigError` names the configured ones when it is missing. */
+  /** A resolved legacy table by name; a `ConfigError` names the configured ones when it is missing (or is a DB-ESDK table). */
   table(name: string): TableConfig;
+  /** A resolved DB-ESDK table by name; a `ConfigError` when it is missing (or is a legacy table). */
+  dbesdkTable(name: string): DbesdkTableConfig;
 }
 
 export interface LoadConfigOptions {
@@ -192,7 +266,7 @@ export function validateConfig(document: unknown, file?: string): ConfigFile {
     const owners = new Map<string, string>();
     for (const [name, table] of Object.entries((document as ConfigFile).tables)) {
       const at = joinPath('tables', name);
-      issues.push(...tableIssues(table, at));
+      issues.push(...(isDbesdkTableFile(table) ? dbesdkTableIssues(table, at) : tableIssues(table, at)));
       const physical = table.tableName ?? name;
       const owner = owners.get(physical);
       if (owner === undefined) owners.set(physical, at);
@@ -224,14 +298,20 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
   const pkcs11Keys = await resolvePkcs11Keys(document.pkcs11, pkcs11KeyUses(document, names), baseDir, options.env ?? process.env);
   const resolver = new Resolver(baseDir, options, document.region, await awsModules(document, names), pkcs11Keys);
   const tables: Record<string, TableConfig> = {};
+  const dbesdkTables: Record<string, DbesdkTableConfig> = {};
   for (const name of names) {
     const table = Object.hasOwn(document.tables, name) ? document.tables[name] : undefined;
     if (table === undefined) throw missingTable(name, document, path);
-    const built = resolver.table(name, table);
-    if (built !== undefined) tables[name] = built;
+    if (isDbesdkTableFile(table)) {
+      const built = resolver.dbesdkTable(name, table);
+      if (built !== undefined) dbesdkTables[name] = built;
+    } else {
+      const built = resolver.table(name, table);
+      if (built !== undefined) tables[name] = built;
+    }
   }
   if (resolver.issues.length > 0) throw new ConfigError(resolver.issues, path);
-  const sdkTables: Record<string, TableEncryptionConfig> = {};
+  const sdkTables: Record<string, TableEncryptionConfig | DbesdkTableEncryptionConfig> = {};
   for (const table of Object.values(tables)) {
     sdkTables[table.tableName] = {
       itemEncryptor: table.encryptor,
@@ -239,16 +319,27 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
       keySchema: { partitionKey: table.partitionKey, sortKey: table.sortKey },
     };
   }
+  for (const table of Object.values(dbesdkTables)) sdkTables[table.tableName] = table.config;
+  const other = (name: string, format: string): ConfigError =>
+    new ConfigError([{ path: joinPath('tables', name), message: `is a table in the ${format} format, which this use does not take` }], path);
   return {
     path,
     region: document.region,
     document,
     tables,
+    dbesdkTables,
     encryptionConfig: { tables: sdkTables, plaintextTables: document.plaintextTables ?? [], unknownTables: document.unknownTables ?? 'error' },
     table(name: string): TableConfig {
       const table = Object.hasOwn(tables, name) ? tables[name] : undefined;
-      if (table === undefined) throw missingTable(name, document, path);
-      return table;
+      if (table !== undefined) return table;
+      if (Object.hasOwn(dbesdkTables, name)) throw other(name, 'DB-ESDK');
+      throw missingTable(name, document, path);
+    },
+    dbesdkTable(name: string): DbesdkTableConfig {
+      const table = Object.hasOwn(dbesdkTables, name) ? dbesdkTables[name] : undefined;
+      if (table !== undefined) return table;
+      if (Object.hasOwn(tables, name)) throw other(name, 'legacy');
+      throw missingTable(name, document, path);
     },
   };
 }
@@ -279,18 +370,22 @@ function missingTable(name: string, document: ConfigFile, path: string | undefin
 interface AwsModules {
   readonly DirectKmsMaterialsProvider?: typeof DirectKmsMaterialsProvider;
   readonly MetaStore?: typeof MetaStore;
+  readonly DynamoDbBranchKeyStore?: typeof DynamoDbBranchKeyStore;
 }
 
 async function awsModules(document: ConfigFile, names: readonly string[]): Promise<AwsModules> {
   const types = new Set<string>();
   for (const name of names) {
-    const provider = Object.hasOwn(document.tables, name) ? document.tables[name]?.provider : undefined;
+    const table = Object.hasOwn(document.tables, name) ? document.tables[name] : undefined;
+    const provider = table === undefined ? undefined : providerOf(table);
     if (provider !== undefined) types.add(provider.type);
     if (provider?.type === 'most-recent') types.add(provider.metaStore.provider.type);
+    if (table !== undefined && isDbesdkTableFile(table)) types.add(table.keyring.type);
   }
   return {
     ...(types.has('direct-kms') ? { DirectKmsMaterialsProvider: (await import('../providers/direct-kms/index.js')).DirectKmsMaterialsProvider } : {}),
     ...(types.has('most-recent') ? { MetaStore: (await import('../metastore/index.js')).MetaStore } : {}),
+    ...(types.has('hierarchical') ? { DynamoDbBranchKeyStore: (await import('../keyrings/branch-key-store/index.js')).DynamoDbBranchKeyStore } : {}),
   };
 }
 
@@ -318,6 +413,30 @@ function tableIssues(table: TableConfigFile, at: string): ConfigIssue[] {
     return issues;
   }
   issues.push(...providerIssues(provider, joinPath(at, 'provider'), encrypts));
+  return issues;
+}
+
+function dbesdkTableIssues(table: DbesdkTableConfigFile, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const actions = table.attributeActionsOnEncrypt;
+  for (const key of [table.partitionKey, table.sortKey]) {
+    if (key === undefined) continue;
+    const action = Object.hasOwn(actions, key) ? actions[key] : undefined;
+    if (action !== 'SIGN_ONLY' && action !== 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT') {
+      issues.push({ path: joinPath(joinPath(at, 'attributeActionsOnEncrypt'), key), message: 'a key attribute must be SIGN_ONLY or SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' });
+    }
+  }
+  for (const name of Object.keys(actions)) {
+    if (name.startsWith('aws_dbe_')) issues.push({ path: joinPath(joinPath(at, 'attributeActionsOnEncrypt'), name), message: 'names starting with "aws_dbe_" are reserved for the DB-ESDK format' });
+  }
+  if (table.legacyOverride !== undefined && table.plaintextOverride !== undefined) {
+    issues.push({ path: joinPath(at, 'plaintextOverride'), message: 'cannot be given together with legacyOverride (a table migrates from the legacy format or from plaintext, not both)' });
+  }
+  if (table.legacyOverride !== undefined) {
+    const legacy = table.legacyOverride;
+    const all = [legacy.attributeActions?.default ?? 'ENCRYPT_AND_SIGN', ...Object.values(legacy.attributeActions?.overrides ?? {})];
+    issues.push(...providerIssues(legacy.provider, joinPath(joinPath(at, 'legacyOverride'), 'provider'), all.includes('ENCRYPT_AND_SIGN')));
+  }
   return issues;
 }
 
@@ -371,7 +490,10 @@ function pkcs11KeyUses(document: ConfigFile, names: readonly string[]): Pkcs11Ke
     }
   };
   for (const name of names) {
-    if (Object.hasOwn(document.tables, name)) visit(document.tables[name]?.provider, joinPath(joinPath('tables', name), 'provider'));
+    const table = Object.hasOwn(document.tables, name) ? document.tables[name] : undefined;
+    if (table === undefined) continue;
+    const at = joinPath('tables', name);
+    visit(providerOf(table), isDbesdkTableFile(table) ? joinPath(joinPath(at, 'legacyOverride'), 'provider') : joinPath(at, 'provider'));
   }
   return uses;
 }
@@ -410,6 +532,7 @@ class Resolver {
     const tableName = table.tableName ?? name;
     const signingProfile = table.signingProfile ?? 'java';
     return Object.freeze({
+      format: 'legacy',
       name,
       tableName,
       partitionKey: table.partitionKey,
@@ -422,6 +545,89 @@ class Resolver {
       encryptor: new ItemEncryptor({ materialsProvider, signingProfile, acceptPythonRoundedNumbers: table.acceptPythonRoundedNumbers ?? false }),
       mostRecent,
     });
+  }
+
+  dbesdkTable(name: string, table: DbesdkTableConfigFile): DbesdkTableConfig | undefined {
+    const at = joinPath('tables', name);
+    const before = this.issues.length;
+    const keyring = this.#keyring(table.keyring, joinPath(at, 'keyring'));
+    let legacyOverride: LegacyOverride | undefined;
+    const legacy = table.legacyOverride;
+    if (legacy !== undefined) {
+      const where = joinPath(joinPath(at, 'legacyOverride'), 'provider');
+      const provider = legacy.provider;
+      const materialsProvider = provider.type === 'most-recent' ? this.#mostRecent(provider, where)?.provider : this.#inner(provider, where);
+      if (materialsProvider !== undefined) {
+        legacyOverride = {
+          policy: legacy.policy,
+          encryptor: new ItemEncryptor({ materialsProvider, signingProfile: legacy.signingProfile ?? 'java' }),
+          attributeActionsOnEncrypt: new AttributeActions({
+            defaultAction: legacy.attributeActions?.default ?? CryptoAction.EncryptAndSign,
+            attributeActions: (legacy.attributeActions?.overrides ?? {}) as Readonly<Record<string, CryptoAction>>,
+          }),
+        };
+      }
+    }
+    if (keyring === undefined || this.issues.length > before) return undefined;
+    const tableName = table.tableName ?? name;
+    const config: DbesdkTableEncryptionConfig = {
+      logicalTableName: table.logicalTableName ?? tableName,
+      partitionKeyName: table.partitionKey,
+      ...optional('sortKeyName', table.sortKey),
+      attributeActionsOnEncrypt: table.attributeActionsOnEncrypt,
+      ...optional('allowedUnsignedAttributes', table.allowedUnsignedAttributes),
+      ...optional('allowedUnsignedAttributePrefix', table.allowedUnsignedAttributePrefix),
+      ...optional('algorithmSuiteId', table.algorithmSuiteId === undefined ? undefined : table.algorithmSuiteId === '0x6700' ? 0x6700 : 0x6701),
+      keyring,
+      ...optional('legacyOverride', legacyOverride),
+      ...optional('plaintextOverride', table.plaintextOverride),
+      keySchema: { partitionKey: table.partitionKey, sortKey: table.sortKey },
+    };
+    const encryptor = this.#build(at, () => new DynamoDbItemEncryptor(config));
+    if (encryptor === undefined) return undefined;
+    return Object.freeze({
+      format: 'dbesdk',
+      name,
+      tableName,
+      partitionKey: table.partitionKey,
+      sortKey: table.sortKey,
+      keyringType: table.keyring.type,
+      config,
+      encryptor,
+    });
+  }
+
+  #keyring(config: KeyringConfig, at: string): Keyring | undefined {
+    switch (config.type) {
+      case 'raw-aes': {
+        if (isPkcs11Source(config.wrappingKey)) {
+          this.issues.push({ path: joinPath(at, 'wrappingKey'), message: 'a raw AES keyring takes key bytes (file or env); PKCS#11 keys work with the legacy providers only' });
+          return undefined;
+        }
+        const key = this.#key(config.wrappingKey, joinPath(at, 'wrappingKey'), 'encryption');
+        if (key === undefined) return undefined;
+        return this.#build(at, () => new RawAesKeyring({ keyNamespace: config.keyNamespace, keyName: config.keyName, wrappingKey: (key as SecretKey).exportBytes() }));
+      }
+      case 'hierarchical': {
+        const ddbClient = this.#options.dynamoDBClient;
+        const kmsClient = this.#options.kmsClient;
+        if (ddbClient === undefined) this.issues.push({ path: joinPath(at, 'keyStore'), message: 'needs a DynamoDB client (options.dynamoDBClient)' });
+        if (kmsClient === undefined) this.issues.push({ path: joinPath(at, 'keyStore'), message: 'needs a KMS client (options.kmsClient)' });
+        if (ddbClient === undefined || kmsClient === undefined) return undefined;
+        const store = config.keyStore;
+        const Store = this.#aws.DynamoDbBranchKeyStore as typeof DynamoDbBranchKeyStore;
+        return this.#build(at, () => {
+          const keyStore = new Store({
+            ddbClient,
+            kmsClient: typeof kmsClient === 'function' ? kmsClient(arnRegion(store.kmsKeyArn) ?? this.#region) : kmsClient,
+            tableName: store.tableName,
+            logicalKeyStoreName: store.logicalKeyStoreName ?? store.tableName,
+            kmsConfiguration: { kmsKeyArn: store.kmsKeyArn },
+          });
+          return new HierarchicalKeyring({ keyStore, branchKeyId: config.branchKeyId });
+        });
+      }
+    }
   }
 
   #mostRecent(config: MostRecentProviderConfig, at: string): MostRecentSetup | undefined {
@@ -551,6 +757,12 @@ class Resolver {
     }
     return role === 'verification' && key instanceof RsaPrivateKey ? key.publicKey() : key;
   }
+}
+
+/** The region of an ARN (`arn:aws:kms:REGION:…`), if it is one. */
+function arnRegion(arn: string): string | undefined {
+  const region = arn.startsWith('arn:') ? arn.split(':')[3] : undefined;
+  return region === '' ? undefined : region;
 }
 
 /** Why a key cannot serve a role, or undefined when it can. */

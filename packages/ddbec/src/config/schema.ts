@@ -36,8 +36,9 @@ export const CONFIG_SCHEMA = {
     tables: {
       type: 'object',
       minProperties: 1,
-      additionalProperties: { $ref: '#/$defs/table' },
-      description: 'Encrypted tables by name (the name used with `ddbec --table` and `config.table(name)`).',
+      additionalProperties: { oneOf: [{ $ref: '#/$defs/table' }, { $ref: '#/$defs/dbesdkTable' }] },
+      description:
+        'Encrypted tables by name (the name used with `ddbec --table` and `config.table(name)`): in the legacy format (attributeActions + provider) or in the DB-ESDK format (attributeActionsOnEncrypt + keyring).',
     },
     plaintextTables: {
       type: 'array',
@@ -120,6 +121,109 @@ export const CONFIG_SCHEMA = {
     },
     attributeOrFalse: {
       oneOf: [{ type: 'string', minLength: 1 }, { type: 'boolean', const: false }],
+    },
+    dbesdkTable: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['partitionKey', 'attributeActionsOnEncrypt', 'keyring'],
+      description: 'A table in the AWS Database Encryption SDK format (DB-ESDK, "DynamoDB Encryption Client 3.x").',
+      properties: {
+        tableName: nonEmpty('The DynamoDB table name; defaults to the entry’s name.'),
+        logicalTableName: nonEmpty('The table name bound to every item (default: tableName); keep it when the physical table changes (a restore).'),
+        partitionKey: nonEmpty('Partition key attribute name (SIGN_ONLY or SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT in attributeActionsOnEncrypt).'),
+        sortKey: nonEmpty('Sort key attribute name, if the table has one.'),
+        attributeActionsOnEncrypt: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: {
+            enum: ['ENCRYPT_AND_SIGN', 'SIGN_ONLY', 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT', 'DO_NOTHING'],
+            description: 'ENCRYPT_AND_SIGN, SIGN_ONLY, SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT or DO_NOTHING.',
+          },
+          description: 'The action of every attribute an item may have (there is no default); the key attributes included.',
+        },
+        allowedUnsignedAttributes: { type: 'array', items: nonEmpty('An attribute name.'), description: 'Attributes that are not signed (their action must be DO_NOTHING or absent).' },
+        allowedUnsignedAttributePrefix: nonEmpty('Attributes whose name starts with this are not signed.'),
+        algorithmSuiteId: {
+          enum: ['0x6700', '0x6701'],
+          description: 'Algorithm suite: 0x6701 (default: AES-256-GCM, key commitment, ECDSA P-384 signature) or 0x6700 (without the ECDSA signature).',
+        },
+        keyring: { $ref: '#/$defs/keyring' },
+        legacyOverride: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['policy', 'provider'],
+          description: 'Read (and, while migrating, write) items of the legacy format. Not together with plaintextOverride.',
+          properties: {
+            policy: {
+              enum: ['FORCE_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT', 'FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT', 'FORBID_LEGACY_ENCRYPT_FORBID_LEGACY_DECRYPT'],
+              description: 'FORCE_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT (step 1: readers of both formats), FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT (step 2: write the new format) or FORBID_LEGACY_ENCRYPT_FORBID_LEGACY_DECRYPT (step 4: legacy items refused).',
+            },
+            attributeActions: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'The actions the legacy items were written with.',
+              properties: {
+                default: { ...action, description: 'The action of every attribute not named in overrides (default ENCRYPT_AND_SIGN).' },
+                overrides: { type: 'object', additionalProperties: action, description: 'Per-attribute actions.' },
+              },
+            },
+            provider: { $ref: '#/$defs/provider', description: 'The legacy materials provider.' },
+            signingProfile: { enum: ['java', 'python', 'portable'], description: 'As signingProfile of a legacy table.' },
+          },
+        },
+        plaintextOverride: {
+          enum: ['FORCE_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ', 'FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ', 'FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ'],
+          description: 'Migrating a plaintext table: write plaintext and read both (step 1), encrypt and read both (step 2), or encrypt and refuse plaintext (default).',
+        },
+      },
+    },
+    keyring: {
+      oneOf: [{ $ref: '#/$defs/rawAesKeyring' }, { $ref: '#/$defs/hierarchicalKeyring' }, { $ref: '#/$defs/kmsKeyring' }],
+      description: 'Where the data keys of a DB-ESDK table come from.',
+    },
+    rawAesKeyring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'keyNamespace', 'keyName', 'wrappingKey'],
+      description: 'An AES-256 wrapping key you hold (AES-GCM).',
+      properties: {
+        type: { const: 'raw-aes' },
+        keyNamespace: nonEmpty('The key namespace written into each encrypted data key (provider id).'),
+        keyName: nonEmpty('The key name written into each encrypted data key.'),
+        wrappingKey: { $ref: '#/$defs/keySource', description: 'AES key (128, 192 or 256 bits).' },
+      },
+    },
+    hierarchicalKeyring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'branchKeyId', 'keyStore'],
+      description: 'Branch keys from a branch key store (a DynamoDB table protected by an AWS KMS key), cached.',
+      properties: {
+        type: { const: 'hierarchical' },
+        branchKeyId: nonEmpty('The branch key to use.'),
+        keyStore: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['tableName', 'kmsKeyArn'],
+          properties: {
+            tableName: nonEmpty('The branch key store table.'),
+            logicalKeyStoreName: nonEmpty('The logical name of the store (default: tableName).'),
+            kmsKeyArn: nonEmpty('The KMS key ARN that protects the branch keys.'),
+          },
+        },
+      },
+    },
+    kmsKeyring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'keyId'],
+      description: 'One AWS KMS data key per item (the AWS KMS keyring).',
+      properties: {
+        type: { const: 'aws-kms' },
+        keyId: nonEmpty('Key ARN (or, to encrypt only, key id or alias).'),
+        region: nonEmpty('Region of the KMS key (default: the key ARN’s region, else the client’s).'),
+        grantTokens: { type: 'array', items: nonEmpty('A KMS grant token.') },
+      },
     },
     provider: {
       oneOf: [

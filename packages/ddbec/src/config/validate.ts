@@ -5,8 +5,10 @@
  * path (`tables.customers.provider.keyId: must be a string`).
  *
  * `oneOf` is resolved the way a reader would: by the JSON type of the value, then by a `const`
- * property (`"type": "direct-kms"`), then by which branch's required properties are present —
- * so a mistake is reported inside the branch that was meant, not as "matches no branch".
+ * property (`"type": "direct-kms"`), then by which branch's required properties are present,
+ * then (among those, or among all when none has them) by which closed branch has every
+ * property the value has — so a mistake is reported
+ * inside the branch that was meant, not as "matches no branch".
  */
 
 export interface ConfigIssue {
@@ -141,6 +143,9 @@ function chooseBranch(value: unknown, branches: readonly SchemaNode[], root: Sch
   }
   const present = byType.filter((branch) => (branch.required ?? []).every((name) => Object.hasOwn(value, name)));
   if (present.length === 1) return present[0] as SchemaNode;
+  // Then by which branch (closed with additionalProperties: false) has every property the value has
+  const fitting = (present.length > 0 ? present : byType).filter((branch) => branch.additionalProperties !== false || Object.keys(value).every((name) => Object.hasOwn(branch.properties ?? {}, name)));
+  if (fitting.length === 1) return fitting[0] as SchemaNode;
   const names = byType.map((branch) => (branch.required ?? []).map((name) => `"${name}"`).join(' and '));
   return present.length === 0 ? `must have one of ${names.join(', ')}` : `must have only one of ${names.join(', ')}`;
 }

@@ -2,19 +2,17 @@
  * The primitives of the Database Encryption SDK format and its keyrings (mpl-spec
  * framework/algorithm-suites.md, aws-kms-hierarchical-keyring.md; dbesdk-spec
  * structured-encryption): AES-GCM with AAD, AES-256-CTR key streams, HKDF-SHA512,
- * HMAC-SHA384, SHA-384, the SP 800-108 counter-mode KDF over HMAC-SHA256, and ECDSA P-384
+ * HMAC-SHA384 and -SHA512, SHA-384, the SP 800-108 counter-mode KDF over HMAC-SHA256, and ECDSA P-384
  * with the compressed public keys and the fixed-length signatures the AWS writers use.
  */
 import * as nodeCrypto from 'node:crypto';
 import { DdbecError } from '../errors.js';
-import { allocOwned, assertBytes, digest } from './primitives.js';
+import { allocOwned, assertBytes, hkdf } from './primitives.js';
 
-const { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify } =
-  nodeCrypto;
+const { createCipheriv, createDecipheriv, createHmac, createPublicKey, generateKeyPairSync, sign, verify } = nodeCrypto;
 
 const GCM_TAG_LENGTH = 16;
 const GCM_IV_LENGTH = 12;
-const EMPTY = new Uint8Array(0);
 
 function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
   assertBytes(key, 'key');
@@ -83,9 +81,7 @@ export function aes256CtrKeyStream(key: Uint8Array, counterBlock: Uint8Array, le
 
 /** HKDF with HMAC-SHA-512 (RFC 5869) without salt (64 zero bytes). */
 export function hkdfSha512(ikm: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  assertBytes(ikm, 'ikm');
-  assertBytes(info, 'info');
-  return new Uint8Array(hkdfSync('sha512', ikm, EMPTY, info, length));
+  return hkdf('sha512', ikm, undefined, info, length);
 }
 
 /** HMAC-SHA-384 (48 bytes). */
@@ -100,12 +96,6 @@ export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
   assertBytes(key, 'key');
   assertBytes(data, 'data');
   return createHmac('sha512', key).update(data).digest();
-}
-
-/** SHA-384 (48 bytes). */
-export function sha384(data: Uint8Array): Uint8Array {
-  assertBytes(data, 'data');
-  return digest('sha384', data);
 }
 
 /** SHA-384 of the concatenation of `parts`, without building it. */
@@ -157,26 +147,6 @@ export class EcdsaP384PrivateKey {
   static generate(): { privateKey: EcdsaP384PrivateKey; publicKey: Uint8Array } {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     return { privateKey: new EcdsaP384PrivateKey(privateKey), publicKey: compressPublicKey(publicKey) };
-  }
-
-  /** A key from PKCS#8 DER. */
-  static fromPkcs8(der: Uint8Array): EcdsaP384PrivateKey {
-    assertBytes(der, 'key');
-    let key: nodeCrypto.KeyObject;
-    try {
-      key = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-    } catch {
-      throw new DdbecError('ERR_INVALID_KEY', 'not a PKCS#8 private key');
-    }
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-      throw new DdbecError('ERR_INVALID_KEY', 'not an ECDSA P-384 private key');
-    }
-    return new EcdsaP384PrivateKey(key);
-  }
-
-  /** The SEC 1 compressed public key (49 bytes). */
-  publicKey(): Uint8Array {
-    return compressPublicKey(createPublicKey(this.#key));
   }
 
   /**

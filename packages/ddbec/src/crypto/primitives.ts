@@ -100,37 +100,50 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return nodeCrypto.timingSafeEqual(a, b);
 }
 
-const HKDF_SHA256_HASH_LEN = 32;
-const ZERO_SALT = new Uint8Array(HKDF_SHA256_HASH_LEN);
 const textEncoder = new TextEncoder();
+const ZERO_SALTS: Readonly<Record<'sha256' | 'sha512', Uint8Array>> = { sha256: new Uint8Array(32), sha512: new Uint8Array(64) };
 
 /**
- * HKDF with HMAC-SHA-256 (RFC 5869): Extract then Expand. `salt` undefined (or empty) means
- * "not provided", i.e. 32 zero bytes; a string `info` is UTF-8 encoded.
+ * HKDF (RFC 5869), Extract then Expand, with HMAC-SHA-256 or HMAC-SHA-512. `salt` undefined
+ * (or empty) means "not provided", i.e. HashLen zero bytes; a string `info` is UTF-8 encoded.
+ * (Plain HMAC calls: for the short outputs used here this is faster than `crypto.hkdfSync`,
+ * which builds key objects.)
  */
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array | string, length: number): Uint8Array {
+export function hkdf(
+  hash: 'sha256' | 'sha512',
+  ikm: Uint8Array,
+  salt: Uint8Array | undefined,
+  info: Uint8Array | string,
+  length: number,
+): Uint8Array {
   assertBytes(ikm, 'ikm');
   if (salt !== undefined) assertBytes(salt, 'salt');
   const infoBytes = typeof info === 'string' ? textEncoder.encode(info) : info;
   assertBytes(infoBytes, 'info');
-  if (!Number.isSafeInteger(length) || length < 0 || length > 255 * HKDF_SHA256_HASH_LEN) {
-    throw new DdbecError('ERR_INVALID_ARGUMENT', `HKDF length must be an integer from 0 to ${255 * HKDF_SHA256_HASH_LEN}`);
+  const hashLength = ZERO_SALTS[hash].length;
+  if (!Number.isSafeInteger(length) || length < 0 || length > 255 * hashLength) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', `HKDF length must be an integer from 0 to ${255 * hashLength}`);
   }
   // An HMAC key shorter than the block size is zero-padded, so "no salt" (HashLen zero bytes)
   // and an empty salt give the same PRK.
-  const prk = createHmac('sha256', salt ?? ZERO_SALT).update(ikm).digest();
+  const prk = createHmac(hash, salt ?? ZERO_SALTS[hash]).update(ikm).digest();
   const out = allocOwned(length);
   const counter = new Uint8Array(1);
   let previous: Uint8Array = new Uint8Array(0);
   for (let offset = 0, i = 1; offset < length; i++) {
     counter[0] = i;
-    previous = createHmac('sha256', prk).update(previous).update(infoBytes).update(counter).digest();
+    previous = createHmac(hash, prk).update(previous).update(infoBytes).update(counter).digest();
     const take = Math.min(previous.length, length - offset);
     out.set(take === previous.length ? previous : previous.subarray(0, take), offset);
     offset += take;
   }
   prk.fill(0);
   return out;
+}
+
+/** HKDF with HMAC-SHA-256 (see {@link hkdf}). */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array | string, length: number): Uint8Array {
+  return hkdf('sha256', ikm, salt, info, length);
 }
 
 // ---- IV pool -------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import {
 import { randomBytes, timingSafeEqual } from '../crypto/primitives.js';
 import { DdbecError, isDdbecError } from '../errors.js';
 import type { AttributeValue, Item } from '../format/attribute-value.js';
-import { utf8Encode } from '../format/utf8.js';
+import { isWellFormed, utf8Encode } from '../format/utf8.js';
 import { validateItem } from '../format/validate.js';
 import type { AlgorithmSuite } from '../keyrings/algorithm-suites.js';
 import { algorithmSuiteById } from '../keyrings/algorithm-suites.js';
@@ -91,6 +91,14 @@ export class DbesdkItemEncryptor {
     return this.#config.logicalTableName;
   }
 
+  get partitionKeyName(): string {
+    return this.#config.partitionKeyName;
+  }
+
+  get sortKeyName(): string | undefined {
+    return this.#config.sortKeyName;
+  }
+
   /** The action an attribute of a plaintext item gets, or `undefined` when the configuration has none for it. */
   actionOf(name: string): DbesdkCryptoAction | undefined {
     return this.#config.actions.get(name) ?? (isAllowedUnsigned(this.#config, name) ? 'DO_NOTHING' : undefined);
@@ -114,6 +122,7 @@ export class DbesdkItemEncryptor {
         );
       }
       if (action === 'DO_NOTHING') continue;
+      if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'a signed attribute name has an unpaired surrogate');
       fields.push({ name, path: canonicalPath(this.#tableName, name), action, terminal: serializeTerminal(item[name] as AttributeValue) });
     }
     for (const [name, action] of config.actions) {
@@ -138,6 +147,7 @@ export class DbesdkItemEncryptor {
         encryptionContext,
         encryptedDataKeys: [],
         requiredEncryptionContextKeys: Object.keys(requiredContext),
+        signingKey,
       }),
       suite,
     );
@@ -254,7 +264,12 @@ export class DbesdkItemEncryptor {
     try {
       materials = checkDecryptionMaterials(
         await config.keyring.onDecrypt(
-          { algorithmSuite: suite, encryptionContext, requiredEncryptionContextKeys: Object.keys(requiredContext) },
+          {
+            algorithmSuite: suite,
+            encryptionContext,
+            requiredEncryptionContextKeys: Object.keys(requiredContext),
+            verificationKey: publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64'),
+          },
           header.encryptedDataKeys,
         ),
         suite,

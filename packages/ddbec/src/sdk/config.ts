@@ -1,7 +1,8 @@
 import { DdbecError } from '../errors.js';
-import { CryptoAction } from '../format/index.js';
+import { CryptoAction, SIGNATURE_ATTRIBUTE, type Item } from '../format/index.js';
 import type { CryptographicMaterialsProvider } from '../materials/index.js';
 import { AttributeActions, ItemEncryptor, type CryptoConfig } from '../encryptor/index.js';
+import { DynamoDbItemEncryptor, type DynamoDbItemEncryptorConfig } from '../migration/item-encryptor.js';
 
 /** The key attributes of a secondary index. */
 export interface IndexKeySchema {
@@ -49,10 +50,25 @@ export interface TableEncryptionConfig {
   readonly keySchema?: TableKeySchema;
 }
 
+/**
+ * How one table is encrypted in the DB-ESDK format (ddb-table-encryption-config.md): the
+ * logical table name, the key names, `attributeActionsOnEncrypt`, the allowed unsigned
+ * attributes, the algorithm suite, the keyring, and the migration policies `legacyOverride` /
+ * `plaintextOverride`. Told apart from a legacy table configuration by `attributeActionsOnEncrypt`.
+ */
+export interface DbesdkTableEncryptionConfig extends DynamoDbItemEncryptorConfig {
+  /**
+   * The key schema, for the indexes (their keys must not be encrypted; reads through an index
+   * that does not project every attribute are refused). Its primary key must be
+   * `partitionKeyName` / `sortKeyName`. When absent it is read with DescribeTable, as for a legacy table.
+   */
+  readonly keySchema?: TableKeySchema;
+}
+
 /** The configuration of the SDK integration. */
 export interface EncryptionConfig {
-  /** Physical table name → how it is encrypted. */
-  readonly tables: Readonly<Record<string, TableEncryptionConfig>>;
+  /** Physical table name → how it is encrypted: in the legacy format, or in the DB-ESDK format (with `attributeActionsOnEncrypt`). */
+  readonly tables: Readonly<Record<string, TableEncryptionConfig | DbesdkTableEncryptionConfig>>;
   /**
    * Tables that hold plaintext on purpose (e.g. an audit log): requests to them are sent
    * untouched. A name may not also be in `tables`, nor differ from one there only by case.
@@ -77,25 +93,60 @@ export interface EncryptionConfig {
   readonly decryptionFailures?: 'throw' | 'report';
 }
 
+/** Encrypts and decrypts the items of one table (in whichever format its configuration says). */
+export interface TableItemEncryptor {
+  encryptItem(item: Item): Promise<Item>;
+  decryptItem(item: Item): Promise<Item>;
+}
+
+/**
+ * What the SDK integration's checks need to know of each attribute of a table: whether
+ * expressions may compare it (not encrypted) and updates may change it (not signed).
+ */
+export interface AttributeActionLookup {
+  actionOf(attributeName: string): CryptoAction;
+  /** True when no attribute can be signed or encrypted (then items pass through unchanged). */
+  readonly takesNoActions: boolean;
+}
+
 /** One table, ready to encrypt and decrypt. */
 export interface ResolvedTable {
   /** The physical table name. */
   readonly name: string;
   /** False when the actions do nothing at all (items pass unchanged). */
   readonly encrypted: boolean;
-  readonly encryptor: ItemEncryptor;
-  /** The config for the item encryptor: the signed table name, the primary key names and the protected actions. */
-  readonly crypto: CryptoConfig;
-  readonly actions: AttributeActions;
+  readonly encryptor: TableItemEncryptor;
+  readonly actions: AttributeActionLookup;
   readonly keySchema: TableKeySchema;
+  /**
+   * Attributes of which every stored item the table reads has at least one: UpdateItem only
+   * changes an item that has one (an update must never create an unsigned item).
+   */
+  readonly storedItemAttributes: readonly string[];
 }
 
-interface TableEntry {
+type TableEntry = LegacyTableEntry | DbesdkTableEntry;
+
+interface LegacyTableEntry {
+  readonly format: 'legacy';
   readonly name: string;
   readonly encryptor: ItemEncryptor;
   readonly actions: AttributeActions;
   readonly logicalTableName: string | undefined;
   readonly keySchema: TableKeySchema | undefined;
+}
+
+interface DbesdkTableEntry {
+  readonly format: 'dbesdk';
+  readonly name: string;
+  readonly config: DbesdkTableEncryptionConfig;
+  readonly encryptor: DynamoDbItemEncryptor;
+  readonly keySchema: TableKeySchema | undefined;
+}
+
+/** Whether a table's items are encrypted or signed (a DB-ESDK table always signs its keys). */
+function encrypts(entry: TableEntry): boolean {
+  return entry.format === 'dbesdk' || !entry.actions.takesNoActions;
 }
 
 /** Reads a table's key schema (DescribeTable). */
@@ -146,12 +197,22 @@ export class TableRegistry {
     for (const name of Object.keys(config.tables)) {
       const entry = checkTable(name, config.tables[name]);
       this.#tables.set(name, entry);
-      if (entry.keySchema) {
-        const table = resolveTable(entry, entry.keySchema);
+      // Without a client, a DB-ESDK table's key schema is its configured primary key (no indexes)
+      const keySchema = entry.keySchema ?? (entry.format === 'dbesdk' && !readKeySchema ? { partitionKey: entry.config.partitionKeyName, sortKey: entry.config.sortKeyName } : undefined);
+      if (keySchema) {
+        const table = resolveTable(entry, keySchema);
         this.#resolved.set(name, { expires: Infinity, table: Promise.resolve(table) });
       } else if (!readKeySchema) {
         throw invalid(`tables["${name}"] needs a keySchema (there is no client to read it with DescribeTable)`);
       }
+    }
+    // The specification: one logical table name per physical table, and the other way round
+    const logical = new Map<string, string>();
+    for (const entry of this.#tables.values()) {
+      if (entry.format !== 'dbesdk') continue;
+      const other = logical.get(entry.config.logicalTableName);
+      if (other !== undefined) throw invalid(`tables["${other}"] and tables["${entry.name}"] have the same logicalTableName "${entry.config.logicalTableName}"; each table needs its own`);
+      logical.set(entry.config.logicalTableName, entry.name);
     }
     this.#plaintext = new Set(plaintext);
     for (const name of [...this.#tables.keys(), ...this.#plaintext]) {
@@ -196,12 +257,15 @@ export class TableRegistry {
    */
   isEncrypted(table: string): boolean | undefined {
     const entry = this.#entry(table);
-    return entry === undefined ? undefined : !entry.actions.takesNoActions;
+    return entry === undefined ? undefined : encrypts(entry);
   }
 
   /** The encrypted table whose name equals `name` ignoring case (see {@link foldCase}), if any. */
   encryptedTableLike(name: string): string | undefined {
-    return this.#byFoldedName.get(foldCase(name))?.find((known) => this.#tables.get(known)?.actions.takesNoActions === false);
+    return this.#byFoldedName.get(foldCase(name))?.find((known) => {
+      const entry = this.#tables.get(known);
+      return entry !== undefined && encrypts(entry);
+    });
   }
 
   #entry(table: string): TableEntry | undefined {
@@ -283,9 +347,19 @@ function invalid(message: string): DdbecError {
   return new DdbecError('ERR_INVALID_ARGUMENT', message);
 }
 
-function checkTable(name: string, config: TableEncryptionConfig | undefined): TableEntry {
+function checkTable(name: string, config: TableEncryptionConfig | DbesdkTableEncryptionConfig | undefined): TableEntry {
   const where = `tables["${name}"]`;
   if (typeof config !== 'object' || config === null) throw invalid(`${where} must be an object`);
+  if ('attributeActionsOnEncrypt' in config) {
+    if ('attributeActions' in config) throw invalid(`${where} has both attributeActions (legacy format) and attributeActionsOnEncrypt (DB-ESDK format); give one`);
+    return {
+      format: 'dbesdk',
+      name,
+      config,
+      encryptor: new DynamoDbItemEncryptor(config),
+      keySchema: config.keySchema === undefined ? undefined : checkKeySchema(config.keySchema, `${where}.keySchema`),
+    };
+  }
   if (!(config.attributeActions instanceof AttributeActions)) throw invalid(`${where}.attributeActions must be an AttributeActions`);
   if ((config.materialsProvider === undefined) === (config.itemEncryptor === undefined)) {
     throw invalid(`${where} needs exactly one of materialsProvider and itemEncryptor`);
@@ -298,6 +372,7 @@ function checkTable(name: string, config: TableEncryptionConfig | undefined): Ta
   }
   const encryptor = config.itemEncryptor ?? new ItemEncryptor({ materialsProvider: config.materialsProvider as CryptographicMaterialsProvider });
   return {
+    format: 'legacy',
     name,
     encryptor,
     actions: config.attributeActions,
@@ -345,6 +420,7 @@ function checkKeySchema(schema: TableKeySchema, where: string): TableKeySchema {
  */
 function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable {
   const roles = keyRoles(schema);
+  if (entry.format === 'dbesdk') return resolveDbesdkTable(entry, schema, roles);
   for (const [attribute, role] of roles) {
     if (entry.actions.overrides.get(attribute) === CryptoAction.EncryptAndSign) {
       throw new DdbecError(
@@ -354,21 +430,43 @@ function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable 
     }
   }
   const actions = entry.actions.withKeyAttributes(...roles.map(([attribute]) => attribute));
+  const crypto: CryptoConfig = {
+    encryptionContext: { tableName: entry.logicalTableName ?? entry.name, partitionKeyName: schema.partitionKey, sortKeyName: schema.sortKey },
+    attributeActions: actions,
+  };
+  const encryptor = entry.encryptor;
   return {
     name: entry.name,
     encrypted: !actions.takesNoActions,
-    encryptor: entry.encryptor,
+    encryptor: { encryptItem: (item) => encryptor.encryptItem(item, crypto), decryptItem: (item) => encryptor.decryptItem(item, crypto) },
     actions,
     keySchema: schema,
-    crypto: {
-      encryptionContext: {
-        tableName: entry.logicalTableName ?? entry.name,
-        partitionKeyName: schema.partitionKey,
-        sortKeyName: schema.sortKey,
-      },
-      attributeActions: actions,
-    },
+    storedItemAttributes: [SIGNATURE_ATTRIBUTE],
   };
+}
+
+/**
+ * A DB-ESDK table: its configured key names must be the table's, and no key attribute of the
+ * table or of an index may be encrypted (in the DB-ESDK actions, nor in the legacy actions it
+ * reads). Legacy items were written with index keys made sign-only, so the legacy side gets them.
+ */
+function resolveDbesdkTable(entry: DbesdkTableEntry, schema: TableKeySchema, roles: readonly [string, string][]): ResolvedTable {
+  const { partitionKeyName, sortKeyName } = entry.config;
+  if (schema.partitionKey !== partitionKeyName || schema.sortKey !== sortKeyName) {
+    const keys = (partition: string, sort: string | undefined): string => `"${partition}"${sort === undefined ? '' : ` + "${sort}"`}`;
+    throw invalid(`tables["${entry.name}"] has the key names ${keys(partitionKeyName, sortKeyName)}, but the table's primary key is ${keys(schema.partitionKey, schema.sortKey)}`);
+  }
+  const indexKeys = roles.map(([attribute]) => attribute).filter((attribute) => attribute !== partitionKeyName && attribute !== sortKeyName);
+  const encryptor = entry.config.legacyOverride !== undefined && indexKeys.length > 0 ? new DynamoDbItemEncryptor(entry.config, indexKeys) : entry.encryptor;
+  for (const [attribute, role] of roles) {
+    if (encryptor.actionOf(attribute) === CryptoAction.EncryptAndSign) {
+      throw new DdbecError(
+        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
+        `table "${entry.name}": attribute "${attribute}" is ${role} and cannot be encrypted (DynamoDB must read it); make it SIGN_ONLY, SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT or DO_NOTHING`,
+      );
+    }
+  }
+  return { name: entry.name, encrypted: true, encryptor, actions: encryptor, keySchema: schema, storedItemAttributes: encryptor.storedItemAttributes };
 }
 
 /** Every key attribute of a table and of its indexes, with what it is (for messages). */

@@ -7,6 +7,7 @@ import { encryptedAttributeInExpression, guardedWritesNote, signedAttributeUpdat
 import { attributeReferences, readPartiql } from './expressions.js';
 import { checkItemSize, withoutUndefined } from './items.js';
 import { analyzeUpdate } from './updates.js';
+import { FOOTER_ATTRIBUTE } from '../dbesdk/config.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -108,14 +109,20 @@ export class EncryptionEngine {
         const request = match.value as Readonly<Record<string, unknown>>;
         const table = encrypted(request['TableName']);
         if (!table) continue;
-        const names = (request['ExpressionAttributeNames'] ?? {}) as Readonly<Record<string, string>>;
-        let placeholder = SIGNATURE_PLACEHOLDER;
-        while (Object.hasOwn(names, placeholder)) placeholder += '_';
-        const condition = request['ConditionExpression'];
+        const names = { ...((request['ExpressionAttributeNames'] ?? {}) as Readonly<Record<string, string>>) };
+        let prefix = SIGNATURE_PLACEHOLDER;
+        while (Object.keys(names).some((name) => name.startsWith(prefix))) prefix += '_';
+        const required = table.storedItemAttributes.map((attribute, i) => {
+          const placeholder = i === 0 ? prefix : `${prefix}${i}`;
+          names[placeholder] = attribute;
+          return `attribute_exists(${placeholder})`;
+        });
+        const exists = required.length === 1 ? (required[0] as string) : `(${required.join(' OR ')})`;
         const { guards } = analyzeUpdate(request, (attribute) => actionFor(table, attribute), 'UpdateExpression');
-        const required = [`attribute_exists(${placeholder})`, ...guards.map((guard) => guard.condition)].join(' AND ');
-        rewrite.set([...match.path, 'ConditionExpression'], typeof condition === 'string' ? `(${condition}) AND ${required}` : required);
-        rewrite.set([...match.path, 'ExpressionAttributeNames'], { ...names, [placeholder]: SIGNATURE_ATTRIBUTE });
+        const all = [exists, ...guards.map((guard) => guard.condition)].join(' AND ');
+        const condition = request['ConditionExpression'];
+        rewrite.set([...match.path, 'ConditionExpression'], typeof condition === 'string' ? `(${condition}) AND ${all}` : all);
+        rewrite.set([...match.path, 'ExpressionAttributeNames'], names);
       }
     }
 
@@ -125,7 +132,7 @@ export class EncryptionEngine {
         throw new DdbecError('ERR_INVALID_ARGUMENT', `${operation}: an item for table "${table.name}" is not an object of attribute values`);
       }
       const sent = withoutUndefined(item as Item);
-      const encrypted = await table.encryptor.encryptItem(sent, table.crypto);
+      const encrypted = await table.encryptor.encryptItem(sent);
       checkItemSize(sent, encrypted, `${operation}: ${describePath(path)} for encrypted table "${table.name}"`);
       return encrypted;
     });
@@ -133,8 +140,8 @@ export class EncryptionEngine {
     jobs.forEach((job, i) => {
       const item = stored[i] as Item;
       rewrite.set(job.path, item);
-      const signature = item[SIGNATURE_ATTRIBUTE];
-      if (remember && signature && 'B' in signature) plaintext.set(Buffer.from(signature.B).toString('base64'), job.item as Item);
+      const signature = signatureOf(item);
+      if (remember && signature !== undefined) plaintext.set(signature, job.item as Item);
     });
 
     return { prepared: { operation, spec, input, tables, plaintext }, input: rewrite.result };
@@ -202,8 +209,8 @@ export class EncryptionEngine {
             break;
           }
           case 'unprocessed': {
-            const signature = (match.value as Item)[SIGNATURE_ATTRIBUTE];
-            const original = signature && 'B' in signature ? prepared.plaintext.get(Buffer.from(signature.B).toString('base64')) : undefined;
+            const signature = signatureOf(match.value as Item);
+            const original = signature === undefined ? undefined : prepared.plaintext.get(signature);
             if (original) rewrite.set(match.path, original);
             break;
           }
@@ -211,13 +218,13 @@ export class EncryptionEngine {
       }
     }
     const concurrency = this.registry.concurrency;
-    const decryptedSingles = await mapBounded(singles, concurrency, ({ item, table }) => table.encryptor.decryptItem(item, table.crypto));
+    const decryptedSingles = await mapBounded(singles, concurrency, ({ item, table }) => table.encryptor.decryptItem(item));
     singles.forEach((single, i) => {
       rewrite.set(single.path, decryptedSingles[i]);
     });
 
     const flat = lists.flatMap((list, l) => list.items.map((item, index) => ({ l, index, item: item as Item, table: list.table })));
-    const decrypt = ({ item, table }: { item: Item; table: ResolvedTable }): Promise<Item> => table.encryptor.decryptItem(item, table.crypto);
+    const decrypt = ({ item, table }: { item: Item; table: ResolvedTable }): Promise<Item> => table.encryptor.decryptItem(item);
     const failures: DecryptionFailure[] = [];
     if (this.registry.reportFailures) {
       const settled = await settleBounded(flat, concurrency, decrypt);
@@ -326,7 +333,7 @@ export class EncryptionEngine {
         const table = tableName === undefined ? undefined : prepared.tables.get(tableName);
         if (!table?.encrypted) continue;
         try {
-          const decrypted = await table.encryptor.decryptItem(match.value as Item, table.crypto);
+          const decrypted = await table.encryptor.decryptItem(match.value as Item);
           (match.parent as Record<PathKey, unknown>)[match.path[match.path.length - 1] as PathKey] = decrypted;
         } catch {
           // keep the stored form: it is ciphertext, not a leak
@@ -340,6 +347,12 @@ export class EncryptionEngine {
 export function decryptionFailures(output: object): readonly DecryptionFailure[] {
   const failures = (output as Record<string, unknown>)[DECRYPTION_FAILURES];
   return Array.isArray(failures) ? (failures as DecryptionFailure[]) : [];
+}
+
+/** The signature of a stored item (legacy signature or DB-ESDK footer) in base64, which tells the items of a request apart; `undefined` for a plaintext item. */
+function signatureOf(item: Item): string | undefined {
+  const signature = item[SIGNATURE_ATTRIBUTE] ?? item[FOOTER_ATTRIBUTE];
+  return signature !== undefined && 'B' in signature ? Buffer.from(signature.B).toString('base64') : undefined;
 }
 
 function tableOf(prepared: Prepared, rule: OutputRule, match: Match): string | undefined {

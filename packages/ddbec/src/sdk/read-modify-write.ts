@@ -6,6 +6,7 @@ import type { EncryptedDynamoDB } from './aggregated.js';
 import type { ResolvedTable } from './config.js';
 import type { EncryptionEngine } from './engine.js';
 import { checkItemSize, withoutUndefined } from './items.js';
+import { FOOTER_ATTRIBUTE } from '../dbesdk/config.js';
 import { convertAttributes } from './marshalling.js';
 
 /**
@@ -94,7 +95,7 @@ async function run<T>(engine: EncryptionEngine, base: DynamoDBClient, input: Rea
 
   for (let attempt = 1; ; attempt += 1) {
     const { Item: stored } = await base.send(new GetItemCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }));
-    const current = stored === undefined ? undefined : await form.fromStored(await table.encryptor.decryptItem(stored, table.crypto));
+    const current = stored === undefined ? undefined : await form.fromStored(await table.encryptor.decryptItem(stored));
     const updated = await input.update(current);
     if (updated === undefined) return { Item: current, written: false, attempts: attempt };
     const next = withoutUndefined(await form.toStored(updated));
@@ -103,10 +104,10 @@ async function run<T>(engine: EncryptionEngine, base: DynamoDBClient, input: Rea
         throw new DdbecError('ERR_INVALID_ARGUMENT', `${what}: the updated item must keep its key ("${name}" changed or is missing)`);
       }
     }
-    const encrypted = await table.encryptor.encryptItem(next, table.crypto);
+    const encrypted = await table.encryptor.encryptItem(next);
     checkItemSize(next, encrypted, `${what}: the updated item for encrypted table "${table.name}"`);
     try {
-      await base.send(new PutItemCommand({ TableName: input.TableName, Item: encrypted, ...unchangedSince(stored, table, what) }));
+      await base.send(new PutItemCommand({ TableName: input.TableName, Item: encrypted, ...unchangedSince(stored, table) }));
       return { Item: updated, written: true, attempts: attempt };
     } catch (error) {
       if ((error as { name?: unknown }).name !== 'ConditionalCheckFailedException' || attempt >= maxAttempts) throw error;
@@ -114,16 +115,29 @@ async function run<T>(engine: EncryptionEngine, base: DynamoDBClient, input: Rea
   }
 }
 
-/** The condition that the item is still the one read: its signature, or its absence. */
+/**
+ * The condition that the item is still the one read: its signature (legacy signature or
+ * DB-ESDK footer), or for a plaintext item (a DB-ESDK table that reads plaintext) each of its
+ * attributes and still no signature (the item decrypted, so the table reads plaintext); or its absence.
+ */
 function unchangedSince(
   stored: Item | undefined,
   table: ResolvedTable,
-  what: string,
 ): Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   if (stored === undefined) return { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': table.keySchema.partitionKey } };
-  const signature = stored[SIGNATURE_ATTRIBUTE];
-  if (signature === undefined) throw new DdbecError('ERR_MALFORMED_ITEM', `${what}: the stored item of table "${table.name}" has no signature`);
-  return { ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': SIGNATURE_ATTRIBUTE }, ExpressionAttributeValues: { ':s': signature } };
+  const signatureAttribute = [SIGNATURE_ATTRIBUTE, FOOTER_ATTRIBUTE].find((name) => stored[name] !== undefined);
+  if (signatureAttribute !== undefined) {
+    return { ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': signatureAttribute }, ExpressionAttributeValues: { ':s': stored[signatureAttribute] as AttributeValue } };
+  }
+  const names: Record<string, string> = { '#s': SIGNATURE_ATTRIBUTE, '#f': FOOTER_ATTRIBUTE };
+  const values: Record<string, AttributeValue> = {};
+  const conditions = ['attribute_not_exists(#s)', 'attribute_not_exists(#f)'];
+  Object.entries(stored).forEach(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = value;
+    conditions.push(`#a${i} = :a${i}`);
+  });
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
 function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {

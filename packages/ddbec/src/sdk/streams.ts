@@ -73,7 +73,7 @@ export class StreamRecordDecryptor {
       const image = images[member];
       if (image === undefined) continue;
       const item = toItem(image);
-      out[member] = member !== 'Keys' && table?.encrypted ? await table.encryptor.decryptItem(item, table.crypto) : item;
+      out[member] = member !== 'Keys' && table?.encrypted ? await table.encryptor.decryptItem(item) : item;
     }
     return { ...record, dynamodb: out } as DecryptedStreamRecord<R>;
   }

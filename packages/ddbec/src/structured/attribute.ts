@@ -230,6 +230,12 @@ function writeEntry(w: Writer, value: AttributeValue, depth: number): void {
 /** The terminal of a top-level attribute value. Throws `ERR_SERIALIZATION` for a value that has none. */
 export function serializeTerminal(value: AttributeValue): Terminal {
   const typeId = typeIdOf(value);
+  // A binary value is its own serialization (shared, not copied: callers do not modify it).
+  if (typeId === TypeId.B) {
+    const bytes = (value as { B: unknown }).B;
+    if (!(bytes instanceof Uint8Array)) throw serializationError('B must be a Uint8Array');
+    return { typeId, value: bytes };
+  }
   const w = new Writer();
   writeValue(w, value, typeId, 1);
   return { typeId, value: w.result() };

@@ -42,6 +42,19 @@ describe('DbesdkItemEncryptor configuration', () => {
     refused({ attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY', x: 'ENCRYPT' as never } }, 'ERR_INVALID_ARGUMENT', /action of "x"/);
   });
 
+  it('tells the SDK integration its key names and the action of each attribute', () => {
+    const e = encryptor({ allowedUnsignedAttributePrefix: 'x_' });
+    expect([e.logicalTableName, e.partitionKeyName, e.sortKeyName]).toEqual(['Orders', 'pk', 'sk']);
+    expect(['pk', 'secret', 'free', 'x_y', 'aws_dbe_head', 'other'].map((n) => e.actionOf(n))).toEqual([
+      'SIGN_ONLY',
+      'ENCRYPT_AND_SIGN',
+      'DO_NOTHING',
+      'DO_NOTHING',
+      'DO_NOTHING',
+      undefined,
+    ]);
+  });
+
   it('refuses missing names, keyrings and unknown suites', () => {
     refused({ logicalTableName: '' }, 'ERR_INVALID_ARGUMENT', /logicalTableName/);
     refused({ partitionKeyName: undefined }, 'ERR_INVALID_ARGUMENT', /partitionKeyName/);
@@ -61,6 +74,9 @@ describe('DbesdkItemEncryptor items', () => {
     expect(await rejection(e.encryptItem({ pk: { S: 'a' } }), 'ERR_INVALID_ARGUMENT')).toMatch(/key attribute "sk"/);
     expect(await rejection(e.encryptItem({ ...base, aws_dbe_head: { B: new Uint8Array(1) } }), 'ERR_RESERVED_ATTRIBUTE')).toMatch(/aws_dbe_head/);
     await rejection(e.encryptItem({ ...base, secret: { NS: ['1', '1.0'] } }), 'ERR_INVALID_ITEM');
+    await rejection(encryptor({ allowedUnsignedAttributePrefix: 'x' }).encryptItem({ ...base, secret: { S: '\uD800' } }), 'ERR_SERIALIZATION');
+    const lone = encryptor({ attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY', 'a\uD800': 'SIGN_ONLY' } });
+    await rejection(lone.encryptItem({ ...base, 'a\uD800': { S: 'x' } }), 'ERR_SERIALIZATION');
     const v2 = encryptor({
       attributeActionsOnEncrypt: { pk: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT', sk: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT', tenant: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' },
     });
