@@ -112,8 +112,11 @@ class Writer {
     this.view.setUint32(slot, this.pos - slot - 4);
   }
 
+  /** A copy of what was written; the scratch is wiped (it held plaintext). */
   result(): Uint8Array {
-    return this.bytes.slice(0, this.pos);
+    const out = this.bytes.slice(0, this.pos);
+    this.bytes.fill(0, 0, this.pos);
+    return out;
   }
 }
 
