@@ -246,7 +246,12 @@ export function serializeTerminal(value: AttributeValue): Terminal {
     return { typeId, value: bytes };
   }
   const w = new Writer();
-  writeValue(w, value, typeId, 1);
+  try {
+    writeValue(w, value, typeId, 1);
+  } catch (error) {
+    w.bytes.fill(0, 0, w.pos);
+    throw error;
+  }
   return { typeId, value: w.result() };
 }
 
