@@ -37,14 +37,14 @@ const ZERO_SALT = Buffer.alloc(64);
 const ONE = Buffer.from([1]);
 /** HKDF-SHA512 to 32 bytes: extract and one expand block, the fastest node:crypto form. */
 const hkdf = (ikm, info) => createHmac('sha512', createHmac('sha512', ZERO_SALT).update(ikm).digest()).update(info).update(ONE).digest().subarray(0, 32);
-const ctr = (key, iv) => createCipheriv('aes-256-ctr', key, iv).update(Buffer.alloc(44));
+const ctr = (key, iv, length) => createCipheriv('aes-256-ctr', key, iv).update(Buffer.alloc(length));
 
 /**
  * What any implementation of the format must do with node:crypto for one item, given the
  * serialized values: for the data key, one intermediate key (two HKDFs, two AES-GCM wraps, plus
  * the hierarchical keyring's HMAC-SHA256 KDF); the root and commit keys (two HKDFs) and the
- * header commitment (HMAC-SHA512); per encrypted attribute an AES-CTR field key and an AES-GCM
- * pass; SHA-384 over the canonical record; one HMAC-SHA384; for 0x6701 an ECDSA P-384 key pair
+ * header commitment (HMAC-SHA512); one AES-CTR stream for all field keys and per encrypted
+ * attribute an AES-GCM pass; SHA-384 over the canonical record; one HMAC-SHA384; for 0x6701 an ECDSA P-384 key pair
  * and signature (encrypt) or a public-key import and verification (decrypt).
  */
 function floorFor(serialized, hierarchical, signed) {
@@ -86,10 +86,8 @@ function floorFor(serialized, hierarchical, signed) {
       randomBytes(32);
       wrap();
       keysAndCommitment();
-      for (const v of serialized) {
-        const fieldKey = ctr(key, randomBytes(16));
-        gcm(fieldKey.subarray(0, 32), fieldKey.subarray(32), v, header.subarray(0, 40));
-      }
+      const stream = ctr(key, randomBytes(16), 48 * serialized.length);
+      serialized.forEach((v, i) => gcm(stream.subarray(48 * i, 48 * i + 32), stream.subarray(48 * i + 32, 48 * i + 44), v, header.subarray(0, 40)));
       const hash = hashAndTag();
       if (keyPair) sign('sha384', hash, keyPair.privateKey);
     },
@@ -99,10 +97,8 @@ function floorFor(serialized, hierarchical, signed) {
       hashAndTag();
       // the public key comes from the item's header: it has to be imported every time
       if (signed) verify('sha384', record.subarray(0, 48), createPublicKey({ key: publicDer, format: 'der', type: 'spki' }), signature);
-      for (const s of sealed) {
-        ctr(key, randomBytes(16));
-        ungcm(key, fieldIv, s, header.subarray(0, 40));
-      }
+      ctr(key, randomBytes(16), 48 * sealed.length);
+      for (const s of sealed) ungcm(key, fieldIv, s, header.subarray(0, 40));
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { DdbecError } from '../errors.js';
-import { allocOwned, assertBytes, hkdf } from './primitives.js';
+import { allocOwned, assertBytes, digest, hkdf } from './primitives.js';
 
 const { createCipheriv, createDecipheriv, createHmac, createPublicKey, generateKeyPairSync, sign, verify } = nodeCrypto;
 
@@ -27,16 +27,19 @@ function checkIv(iv: Uint8Array): void {
   if (iv.length !== GCM_IV_LENGTH) throw new DdbecError('ERR_INVALID_ARGUMENT', `an AES-GCM IV must be ${GCM_IV_LENGTH} bytes`);
 }
 
-/** AES-GCM (key of 16, 24 or 32 bytes, 12-byte IV, 16-byte tag): returns `ciphertext || tag`. */
-export function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+/**
+ * AES-GCM (key of 16, 24 or 32 bytes, 12-byte IV, 16-byte tag): returns `ciphertext || tag`,
+ * after `reserve` leading bytes the caller fills in (so a prefixed value needs no second copy).
+ */
+export function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, reserve = 0): Uint8Array {
   const name = gcmName(key);
   checkIv(iv);
   assertBytes(plaintext, 'plaintext');
   assertBytes(aad, 'aad');
   const cipher = createCipheriv(name, key, iv, { authTagLength: GCM_TAG_LENGTH });
   cipher.setAAD(aad);
-  const out = allocOwned(plaintext.length + GCM_TAG_LENGTH);
-  let pos = cipher.update(plaintext).copy(out, 0);
+  const out = allocOwned(reserve + plaintext.length + GCM_TAG_LENGTH);
+  let pos = reserve + cipher.update(plaintext).copy(out, reserve);
   pos += cipher.final().copy(out, pos);
   cipher.getAuthTag().copy(out, pos);
   return out;
@@ -98,11 +101,10 @@ export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
   return createHmac('sha512', key).update(data).digest();
 }
 
-/** SHA-384 of the concatenation of `parts`, without building it. */
-export function sha384Parts(parts: readonly Uint8Array[]): Uint8Array {
-  const hash = nodeCrypto.createHash('sha384');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+/** SHA-384 (48 bytes). */
+export function sha384(data: Uint8Array): Uint8Array {
+  assertBytes(data, 'data');
+  return digest('sha384', data);
 }
 
 const COUNTER_ONE = new Uint8Array([0, 0, 0, 1]);

@@ -26,7 +26,7 @@ import {
   hkdfSha512,
   hmacSha384,
   hmacSha512,
-  sha384Parts,
+  sha384,
 } from '../crypto/dbe.js';
 import { randomBytes, timingSafeEqual } from '../crypto/primitives.js';
 import { DdbecError, isDdbecError } from '../errors.js';
@@ -37,7 +37,7 @@ import type { AlgorithmSuite } from '../keyrings/algorithm-suites.js';
 import { algorithmSuiteById } from '../keyrings/algorithm-suites.js';
 import type { DecryptionMaterials, EncryptionMaterials } from '../keyrings/types.js';
 import { deserializeTerminal, serializeTerminal, TypeId, type Terminal } from '../structured/attribute.js';
-import { canonicalPath, canonicalRecordParts, comparePaths, type CanonicalField } from '../structured/canonical.js';
+import { canonicalPath, canonicalRecord, comparePaths, type CanonicalField } from '../structured/canonical.js';
 import { serializeEncryptionContext } from '../structured/encryption-context.js';
 import { parseFooter, serializeFooter } from '../structured/footer.js';
 import { COMMITMENT_LENGTH, MESSAGE_ID_LENGTH, parseHeader, serializePartialHeader, type LegendAction, type ParsedHeader } from '../structured/header.js';
@@ -62,7 +62,11 @@ const DERIVE_KEY_LABEL = utf8Encode('AWS_DBE_DERIVE_KEY');
 const COMMIT_KEY_LABEL = utf8Encode('AWS_DBE_COMMIT_KEY');
 const FIELD_NONCE_PREFIX = utf8Encode('AwsDbeField');
 const FIELD_KEY_LENGTH = 44;
+/** The three AES blocks of key stream each field's key is taken from. */
+const FIELD_BLOCKS_LENGTH = 48;
 const CIPHER_KEY_LENGTH = 32;
+/** Attribute names whose canonical path an encryptor keeps (cleared when full). */
+const PATH_CACHE_SIZE = 1024;
 
 /** A signed attribute of an item, in canonical-path order. */
 interface SignedField {
@@ -80,6 +84,7 @@ interface SignedField {
 export class DbesdkItemEncryptor {
   readonly #config: ResolvedConfig;
   readonly #tableName: Uint8Array;
+  readonly #paths = new Map<string, Uint8Array>();
 
   constructor(config: DbesdkItemEncryptorConfig) {
     this.#config = resolveConfig(config);
@@ -123,7 +128,7 @@ export class DbesdkItemEncryptor {
       }
       if (action === 'DO_NOTHING') continue;
       if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'a signed attribute name has an unpaired surrogate');
-      fields.push({ name, path: canonicalPath(this.#tableName, name), action, terminal: serializeTerminal(item[name] as AttributeValue) });
+      fields.push({ name, path: this.#path(name), action, terminal: serializeTerminal(item[name] as AttributeValue) });
     }
     for (const [name, action] of config.actions) {
       if (action === 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' && !Object.hasOwn(item, name)) {
@@ -168,6 +173,8 @@ export class DbesdkItemEncryptor {
     const header = concat(partialHeader, commitment(dataKey, messageId, partialHeader));
 
     const rootKey = hkdfSha512(dataKey, concat(DERIVE_KEY_LABEL, messageId), suite.keyLength);
+    const keyOf = fieldKeys(rootKey, fields.filter((f) => f.action === 'ENCRYPT_AND_SIGN').length);
+    rootKey.fill(0);
     const stored: CanonicalField[] = [];
     const out: Item = {};
     for (const name of Object.keys(item)) put(out, name, item[name] as AttributeValue);
@@ -177,19 +184,17 @@ export class DbesdkItemEncryptor {
         stored.push({ path: field.path, encrypted: false, terminal: field.terminal });
         continue;
       }
-      const { key, nonce } = fieldKey(rootKey, position++);
-      const sealed = aesGcmEncrypt(key, nonce, field.terminal.value, field.path);
+      const { key, nonce } = keyOf(position++);
+      const sealed = aesGcmEncrypt(key, nonce, field.terminal.value, field.path, 2);
+      const value = new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength);
       key.fill(0);
-      const value = new Uint8Array(2 + sealed.length);
       value[0] = field.terminal.typeId >> 8;
       value[1] = field.terminal.typeId & 0xff;
-      value.set(sealed, 2);
       stored.push({ path: field.path, encrypted: true, terminal: { typeId: TypeId.B, value } });
       put(out, field.name, { B: value });
     }
-    rootKey.fill(0);
 
-    const hash = sha384Parts(canonicalRecordParts(header, serializeEncryptionContext(materials.encryptionContext), stored));
+    const hash = sha384(canonicalRecord(header, serializeEncryptionContext(materials.encryptionContext), stored));
     const footer = serializeFooter({
       recipientTags: (materials.symmetricSigningKeys as readonly Uint8Array[]).map((key) => hmacSha384(key, hash)),
       signature: signingKey?.sign(hash),
@@ -231,7 +236,7 @@ export class DbesdkItemEncryptor {
 
     const signed = Object.keys(item)
       .filter((name) => !isAllowedUnsigned(config, name))
-      .map((name) => ({ name, path: canonicalPath(this.#tableName, name) }))
+      .map((name) => ({ name, path: this.#path(name) }))
       .sort((a, b) => comparePaths(a.path, b.path));
     if (signed.length !== header.legend.length) throw signatureInvalid(where());
     const fields: SignedField[] = [];
@@ -289,7 +294,7 @@ export class DbesdkItemEncryptor {
       if (encrypted && (field.terminal.typeId !== TypeId.B || field.terminal.value.length < 2)) throw signatureInvalid(where());
       canonical.push({ path: field.path, encrypted, terminal: field.terminal });
     }
-    const hash = sha384Parts(canonicalRecordParts(headerBytes, serializeEncryptionContext(encryptionContext), canonical));
+    const hash = sha384(canonicalRecord(headerBytes, serializeEncryptionContext(encryptionContext), canonical));
     const tag = hmacSha384(materials.symmetricSigningKey as Uint8Array, hash);
     let tagFound = false;
     for (const candidate of footer.recipientTags) if (timingSafeEqual(tag, candidate)) tagFound = true;
@@ -299,6 +304,8 @@ export class DbesdkItemEncryptor {
     }
 
     const rootKey = hkdfSha512(dataKey, concat(DERIVE_KEY_LABEL, header.messageId), suite.keyLength);
+    const keyOf = fieldKeys(rootKey, header.legend.filter((action) => action === 'ENCRYPT_AND_SIGN').length);
+    rootKey.fill(0);
     const out: Item = {};
     for (const name of Object.keys(item)) {
       if (!name.startsWith(RESERVED_PREFIX)) put(out, name, item[name] as AttributeValue);
@@ -306,7 +313,7 @@ export class DbesdkItemEncryptor {
     let position = 0;
     for (const field of fields) {
       if (field.action !== 'ENCRYPT_AND_SIGN') continue;
-      const { key, nonce } = fieldKey(rootKey, position++);
+      const { key, nonce } = keyOf(position++);
       const stored = field.terminal.value;
       const plaintext = aesGcmDecrypt(key, nonce, stored.subarray(2), field.path);
       key.fill(0);
@@ -317,8 +324,18 @@ export class DbesdkItemEncryptor {
         throw decryptionFailed(where(), field.name);
       }
     }
-    rootKey.fill(0);
     return out;
+  }
+
+  /** The canonical path of an attribute; the paths of the names seen most are kept. */
+  #path(name: string): Uint8Array {
+    let path = this.#paths.get(name);
+    if (path === undefined) {
+      path = canonicalPath(this.#tableName, name);
+      if (this.#paths.size >= PATH_CACHE_SIZE) this.#paths.clear();
+      this.#paths.set(name, path);
+    }
+    return path;
   }
 
   #checkKeysPresent(item: Item, operation: string): void {
@@ -394,14 +411,21 @@ function commitment(dataKey: Uint8Array, messageId: Uint8Array, partialHeader: U
   return mac;
 }
 
-/** The AES-GCM key and nonce of the encrypted field at `position` (in canonical-path order). */
-function fieldKey(rootKey: Uint8Array, position: number): { key: Uint8Array; nonce: Uint8Array } {
+/**
+ * The AES-GCM keys and nonces of `count` encrypted fields, in canonical-path order. Field `p`
+ * takes the first 44 bytes of the AES-256-CTR stream of the root key from the counter block
+ * `"AwsDbeField" || 44 || UInt32(3p)`; as each field uses exactly three blocks, that is bytes
+ * `48p .. 48p + 44` of one stream started at position 0.
+ */
+function fieldKeys(rootKey: Uint8Array, count: number): (position: number) => { key: Uint8Array; nonce: Uint8Array } {
   const counter = new Uint8Array(16);
   counter.set(FIELD_NONCE_PREFIX, 0);
   counter[11] = FIELD_KEY_LENGTH;
-  new DataView(counter.buffer).setUint32(12, position * 3);
-  const stream = aes256CtrKeyStream(rootKey, counter, FIELD_KEY_LENGTH);
-  return { key: stream.subarray(0, CIPHER_KEY_LENGTH), nonce: stream.subarray(CIPHER_KEY_LENGTH) };
+  const stream = count === 0 ? new Uint8Array(0) : aes256CtrKeyStream(rootKey, counter, count * FIELD_BLOCKS_LENGTH);
+  return (position) => {
+    const start = position * FIELD_BLOCKS_LENGTH;
+    return { key: stream.subarray(start, start + CIPHER_KEY_LENGTH), nonce: stream.subarray(start + CIPHER_KEY_LENGTH, start + FIELD_KEY_LENGTH) };
+  };
 }
 
 function base64Terminal(terminal: Terminal): string {

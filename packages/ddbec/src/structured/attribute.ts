@@ -49,10 +49,16 @@ function deserializationError(reason: string): DdbecError {
   return new DdbecError('ERR_DESERIALIZATION', `malformed serialized attribute value: ${reason}`);
 }
 
-/** A growable byte buffer. */
+/**
+ * A byte writer over one module-wide scratch buffer (serialization is synchronous and never
+ * re-entered), so that a value costs one allocation: its result.
+ */
+let scratch = new Uint8Array(64 * 1024);
+let scratchView = new DataView(scratch.buffer);
+
 class Writer {
-  bytes = new Uint8Array(256);
-  view = new DataView(this.bytes.buffer);
+  bytes = scratch;
+  view = scratchView;
   pos = 0;
 
   ensure(extra: number): void {
@@ -61,8 +67,8 @@ class Writer {
     while (size < this.pos + extra) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.pos));
-    this.bytes = grown;
-    this.view = new DataView(grown.buffer);
+    scratch = this.bytes = grown;
+    scratchView = this.view = new DataView(grown.buffer);
   }
 
   u16(value: number): void {
@@ -106,8 +112,11 @@ class Writer {
     this.view.setUint32(slot, this.pos - slot - 4);
   }
 
+  /** A copy of what was written; the scratch is wiped (it held plaintext). */
   result(): Uint8Array {
-    return this.bytes.slice(0, this.pos);
+    const out = this.bytes.slice(0, this.pos);
+    this.bytes.fill(0, 0, this.pos);
+    return out;
   }
 }
 
@@ -237,7 +246,12 @@ export function serializeTerminal(value: AttributeValue): Terminal {
     return { typeId, value: bytes };
   }
   const w = new Writer();
-  writeValue(w, value, typeId, 1);
+  try {
+    writeValue(w, value, typeId, 1);
+  } catch (error) {
+    w.bytes.fill(0, 0, w.pos);
+    throw error;
+  }
   return { typeId, value: w.result() };
 }
 

@@ -9,12 +9,6 @@ const MAP_TAG = 0x24; // '$'
 const ENCRYPTED = utf8Encode('ENCRYPTED');
 const PLAINTEXT = utf8Encode('PLAINTEXT');
 
-function u64(value: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value));
-  return out;
-}
-
 /**
  * The canonical path of a top-level attribute: UTF-8 table name, depth 1 (UInt64), `$`, the
  * name's length (UInt64), the UTF-8 name. The length is the name's number of UTF-16 code units,
@@ -49,22 +43,35 @@ export interface CanonicalField {
 }
 
 /**
- * The byte strings whose concatenation is the canonical record: the full header, the UInt64
- * length of the serialized encryption context, that context, then each signed field in
- * canonical-path order (`fields` must be sorted): path, UInt64 data length, `ENCRYPTED` or
- * `PLAINTEXT`, (for plaintext) the type id, the value. An encrypted field's data length is its
- * stored length minus the two type-id bytes.
+ * The canonical record: the full header, the UInt64 length of the serialized encryption context,
+ * that context, then each signed field in canonical-path order (`fields` must be sorted): path,
+ * UInt64 data length, `ENCRYPTED` or `PLAINTEXT`, (for plaintext) the type id, the value. An
+ * encrypted field's data length is its stored length minus the two type-id bytes.
  */
-export function canonicalRecordParts(header: Uint8Array, serializedContext: Uint8Array, fields: readonly CanonicalField[]): Uint8Array[] {
-  const parts: Uint8Array[] = [header, u64(serializedContext.length), serializedContext];
+export function canonicalRecord(header: Uint8Array, serializedContext: Uint8Array, fields: readonly CanonicalField[]): Uint8Array {
+  let length = header.length + 8 + serializedContext.length;
+  for (const field of fields) length += field.path.length + 8 + 9 + (field.encrypted ? 0 : 2) + field.terminal.value.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  out.set(header, 0);
+  let pos = header.length;
+  view.setBigUint64(pos, BigInt(serializedContext.length));
+  out.set(serializedContext, pos + 8);
+  pos += 8 + serializedContext.length;
   for (const field of fields) {
     const { value, typeId } = field.terminal;
-    parts.push(field.path);
-    if (field.encrypted) {
-      parts.push(u64(value.length - 2), ENCRYPTED, value);
-    } else {
-      parts.push(u64(value.length), PLAINTEXT, new Uint8Array([typeId >> 8, typeId & 0xff]), value);
+    out.set(field.path, pos);
+    pos += field.path.length;
+    view.setBigUint64(pos, BigInt(field.encrypted ? value.length - 2 : value.length));
+    pos += 8;
+    out.set(field.encrypted ? ENCRYPTED : PLAINTEXT, pos);
+    pos += 9;
+    if (!field.encrypted) {
+      view.setUint16(pos, typeId);
+      pos += 2;
     }
+    out.set(value, pos);
+    pos += value.length;
   }
-  return parts;
+  return out;
 }

@@ -29,6 +29,11 @@ const caseArb = (version: 1 | 2) =>
     ),
   });
 
+/** `target[name] = value`, also for the name `__proto__`. */
+function set<T>(target: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const ACTION: Record<'e' | 's' | 'c', DbesdkCryptoAction> = { e: 'ENCRYPT_AND_SIGN', s: 'SIGN_ONLY', c: 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT' };
 
 describe.each(KEYRINGS)('DB-ESDK round trips with the %s keyring', (_name, makeKeyring) => {
@@ -42,11 +47,13 @@ describe.each(KEYRINGS)('DB-ESDK round trips with the %s keyring', (_name, makeK
           const unsigned: string[] = [];
           const item: Item = { pk: { S: pk }, sk: { N: sk } };
           for (const [name, [value, choice]] of Object.entries(attributes)) {
-            const stored = choice === 'p' ? PREFIX + name : name;
-            Object.defineProperty(item, stored, { value, enumerable: true, writable: true, configurable: true });
-            if (choice === 'n') unsigned.push(name);
-            else if (choice !== 'p') actions[name] = ACTION[choice];
-            if (choice === 'n') actions[name] = 'DO_NOTHING';
+            set(item, choice === 'p' ? PREFIX + name : name, value);
+            if (choice === 'n') {
+              unsigned.push(name);
+              set(actions, name, 'DO_NOTHING');
+            } else if (choice !== 'p') {
+              set(actions, name, ACTION[choice]);
+            }
           }
           const encryptor = new DbesdkItemEncryptor({
             logicalTableName: 'Table',
