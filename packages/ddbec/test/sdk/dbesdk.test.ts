@@ -243,9 +243,17 @@ describe('the SDK-integration rules for the new format', () => {
   }
 
   it('updates may change only unsigned attributes: SIGN_ONLY, SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT and unconfigured ones are signed', async () => {
+    // (SET of a sign-only attribute to a plain value is let through under a guard that keeps the
+    // stored value — see test/sdk/updates.test.ts; removing one, or setting an encrypted one, is refused.)
     for (const attribute of ['plan', 'tenant', 'name', 'unknown', 'aws_dbe_head']) {
-      await refused(new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': { S: 'x' } } }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', `"${attribute}"`);
+      await refused(new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'REMOVE #a', ExpressionAttributeNames: { '#a': attribute } }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', `"${attribute}"`);
     }
+    await refused(new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': 'name' }, ExpressionAttributeValues: { ':v': { S: 'x' } } }), 'ERR_SIGNED_ATTRIBUTE_UPDATE', '"name"');
+    // the guard: a signed attribute set to its stored value passes; to another value, DynamoDB refuses it
+    const setPlanAndTenant = (plan: string): UpdateItemCommand =>
+      new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET #p = :p, tenant = :t', ExpressionAttributeNames: { '#p': 'plan' }, ExpressionAttributeValues: { ':p': { S: plan }, ':t': { S: 'acme' } } });
+    await client.send(setPlanAndTenant('pro'));
+    expect(await code(client.send(setPlanAndTenant('free')))).toBe('ConditionalCheckFailedException');
     await client.send(
       new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET note = :n, x_seen = :s', ExpressionAttributeValues: { ':n': { S: 'changed' }, ':s': { N: '1' } } }),
     );
