@@ -125,7 +125,9 @@ export type DdbecErrorCode =
    * `ddbec/sdk`: an item would exceed DynamoDB's 400 KB item size limit once encrypted; the
    * message gives its size in plaintext and encrypted (as DynamoDB counts them). Nothing was sent.
    */
-  | 'ERR_ITEM_TOO_LARGE';
+  | 'ERR_ITEM_TOO_LARGE'
+  /** `EncryptorPool`: the worker thread that held the item failed or exited (or the pool was closed); the item was not encrypted or decrypted. */
+  | 'ERR_WORKER_FAILED';
 
 const BRAND = Symbol.for('ddbec.error');
 

@@ -24,6 +24,7 @@ export {
   type TableConfigFile,
   type WrappedProviderConfig,
 } from './load.js';
+export { DEFAULT_MIN_ITEMS, EncryptorPool, type EncryptorPoolOptions } from './pool.js';
 export { CONFIG_SCHEMA } from './schema.js';
 export { describeKey, formatSecretKeyFile, parseKeyText, type ConfigKey } from './key-file.js';
 export type { ConfigIssue } from './validate.js';

@@ -226,7 +226,7 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
       keySchema: { partitionKey: table.partitionKey, sortKey: table.sortKey },
     };
   }
-  return {
+  const loaded: LoadedConfig = {
     path,
     region: document.region,
     document,
@@ -238,6 +238,38 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
       return table;
     },
   };
+  SOURCES.set(loaded, { baseDir, env: resolver.env });
+  return loaded;
+}
+
+/** How each loaded configuration was read, for {@link workerSource}. */
+const SOURCES = new WeakMap<LoadedConfig, { readonly baseDir: string; readonly env: Readonly<Record<string, string | undefined>> }>();
+
+/** What a worker thread needs to load the same tables again: plain data, no provider or client. */
+export interface WorkerSource {
+  readonly document: ConfigFile;
+  readonly baseDir: string;
+  /** Only the environment variables the tables' key sources name. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly tables: readonly string[];
+}
+
+/** The {@link WorkerSource} of some tables of a configuration `loadConfig` returned. */
+export function workerSource(config: LoadedConfig, tables: readonly string[]): WorkerSource {
+  const source = SOURCES.get(config);
+  if (source === undefined) throw new DdbecError('ERR_INVALID_ARGUMENT', 'expected a configuration returned by loadConfig');
+  const env: Record<string, string> = {};
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const name = (value as { env?: unknown }).env;
+    if (typeof name === 'string') {
+      const text = source.env[name];
+      if (text !== undefined) env[name] = text;
+    }
+    Object.values(value).forEach(visit);
+  };
+  for (const name of tables) visit(config.document.tables[name]?.provider);
+  return { document: config.document, baseDir: source.baseDir, env, tables };
 }
 
 async function readDocument(path: string): Promise<unknown> {
@@ -340,14 +372,14 @@ class Resolver {
   readonly issues: ConfigIssue[] = [];
   readonly #baseDir: string;
   readonly #options: LoadConfigOptions;
-  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly #region: string | undefined;
   readonly #aws: AwsModules;
 
   constructor(baseDir: string, options: LoadConfigOptions, region: string | undefined, aws: AwsModules) {
     this.#baseDir = baseDir;
     this.#options = options;
-    this.#env = options.env ?? process.env;
+    this.env = options.env ?? process.env;
     this.#region = region;
     this.#aws = aws;
   }
@@ -489,7 +521,7 @@ class Resolver {
       }
     } else {
       where = joinPath(at, 'env');
-      const value = this.#env[source.env];
+      const value = this.env[source.env];
       if (value === undefined || value === '') {
         this.issues.push({ path: where, message: `environment variable ${source.env} is not set` });
         return undefined;

@@ -5,7 +5,8 @@
  * Peer dependency: `@aws-sdk/client-dynamodb` (and `@aws-sdk/lib-dynamodb` for DocumentClient use).
  */
 export { EncryptedDynamoDBClient } from './client.js';
-export type { EncryptionConfig, IndexKeySchema, TableEncryptionConfig, TableKeySchema } from './config.js';
+export type { EncryptionConfig, IndexKeySchema, ItemPool, TableEncryptionConfig, TableKeySchema } from './config.js';
+export type { Settled } from './concurrency.js';
 export { DECRYPTION_FAILURES, decryptionFailures, type DecryptionFailure } from './engine.js';
 export { ITEM_DECRYPT_MIDDLEWARE, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
 export { readModifyWrite, readModifyWriteDocument, type ReadModifyWriteInput, type ReadModifyWriteOutput } from './read-modify-write.js';
