@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, QueryCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { isDdbecError, type Item } from 'ddbec';
 import { EncryptorPool, loadConfig, type LoadedConfig, type TableConfig } from 'ddbec/config';
 import { decryptionFailures, EncryptedDynamoDBClient, type EncryptionConfig } from 'ddbec/sdk';
@@ -147,6 +147,9 @@ const results = await pool.decryptItems(bulk.encryptor, [stored, stored, stored]
 console.log(results.every((r) => r.ok) ? 'decrypted' : 'failed');
 `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    onTestFinished(() => {
+      child.kill(); // when it hangs: the test timed out
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise((resolve) => child.on('exit', resolve));
