@@ -211,3 +211,7 @@ await benchDirectKms();
 
 // ---- the AWS SDK integration: middleware overhead, and Direct KMS query concurrency -----------
 await import('./sdk.mjs');
+
+// ---- every core on bulk work: EncryptorPool scaling (workers.mjs) ------------------------------
+const { benchWorkers } = await import('./workers.mjs');
+await benchWorkers();
