@@ -33,7 +33,7 @@ export interface EncryptorPoolOptions {
  */
 export const DEFAULT_MIN_ITEMS = 256;
 
-/** Items per message to a worker: large enough to amortize a message, small enough to balance the threads. */
+/** Items per message to a worker at most: enough to amortize a message. */
 const CHUNK_ITEMS = 64;
 /** Messages a worker holds at once: one it works on, one waiting, so it never idles between two. */
 const CHUNKS_PER_WORKER = 2;
@@ -169,8 +169,10 @@ export class EncryptorPool implements ItemPool {
     const actions = config.attributeActions;
     const crypto: CryptoDescription = { encryptionContext: config.encryptionContext, defaultAction: actions.defaultAction, overrides: [...actions.overrides] };
     const parts: Promise<Settled<Item>[]>[] = [];
-    for (let start = 0; start < items.length; start += CHUNK_ITEMS) {
-      const request: WorkRequest = { id: this.#nextId++, operation, table, crypto, items: items.slice(start, start + CHUNK_ITEMS) };
+    // at least a few chunks per thread, so that the threads finish together
+    const size = Math.max(1, Math.min(CHUNK_ITEMS, Math.ceil(items.length / (this.threads * CHUNKS_PER_WORKER * 2))));
+    for (let start = 0; start < items.length; start += size) {
+      const request: WorkRequest = { id: this.#nextId++, operation, table, crypto, items: items.slice(start, start + size) };
       parts.push(new Promise((settle) => this.#queue.push({ request, settle })));
     }
     this.#dispatch();
@@ -181,7 +183,15 @@ export class EncryptorPool implements ItemPool {
   #dispatch(): void {
     while (this.#queue.length > 0) {
       let slot = this.#slots.find((candidate) => candidate.inFlight.size < CHUNKS_PER_WORKER);
-      if (slot === undefined && this.#slots.length < this.threads) slot = this.#start();
+      if (slot === undefined && this.#slots.length < this.threads) {
+        try {
+          slot = this.#start();
+        } catch (error) {
+          const why = `cannot start a worker thread (${error instanceof Error ? error.message : String(error)})`;
+          for (const chunk of this.#queue.splice(0)) chunk.settle(failed(chunk, why));
+          return;
+        }
+      }
       if (slot === undefined) return;
       const chunk = this.#queue.shift() as Chunk;
       slot.inFlight.set(chunk.request.id, chunk);
@@ -191,7 +201,9 @@ export class EncryptorPool implements ItemPool {
   }
 
   #start(): Slot {
-    const worker = new Worker(new URL('./pool-worker.js', WORKER_BASE), { workerData: this.#data, execArgv: workerExecArgv() });
+    // No Node.js options of the process: a worker refuses some (`node -e`'s --input-type,
+    // --max-old-space-size), and it runs only ddbec's code (and the `clients` module).
+    const worker = new Worker(new URL('./pool-worker.js', WORKER_BASE), { workerData: this.#data, execArgv: [] });
     const slot: Slot = { worker, inFlight: new Map() };
     this.#slots.push(slot);
     worker.on('message', (result: WorkResult) => {
@@ -223,18 +235,6 @@ export class EncryptorPool implements ItemPool {
     for (const chunk of slot.inFlight.values()) chunk.settle(failed(chunk, why));
     slot.inFlight.clear();
   }
-}
-
-/** The process's Node.js options, without the code of `node -e` / `-p` and its `--input-type`, which a worker refuses. */
-function workerExecArgv(): string[] {
-  const options: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i += 1) {
-    const option = args[i] as string;
-    if (['-e', '--eval', '-p', '--print'].includes(option)) i += 1;
-    else if (!/^--(input-type|eval|print)=/.test(option)) options.push(option);
-  }
-  return options;
 }
 
 function moduleUrl(module: string | URL): string {
