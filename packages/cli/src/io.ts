@@ -28,6 +28,17 @@ export function line(stream: { write(text: string): unknown }, text = ''): void 
   stream.write(`${text}\n`);
 }
 
+/**
+ * Writes text and, when the stream's buffer is full (`write` returned false), waits until it
+ * drains, so that a slow reader holds back the producer instead of the output piling up in
+ * memory. A stream without `drain` events (a test's) never waits.
+ */
+export async function write(stream: Io['stdout'], text: string): Promise<void> {
+  if (stream.write(text) !== false) return;
+  const once = (stream as { once?: (event: string, listener: () => void) => unknown }).once;
+  if (typeof once === 'function') await new Promise<void>((resolve) => once.call(stream, 'drain', resolve));
+}
+
 /** Prints a value as pretty JSON (Uint8Array as base64). */
 export function printJson(io: Io, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);

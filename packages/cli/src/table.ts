@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { isDdbecError, type Item } from 'ddbec';
 import type { TableConfig } from 'ddbec/config';
-import { decryptionFailures, EncryptedDynamoDBClient } from 'ddbec/sdk';
+import { decryptionFailures, EncryptedDynamoDBClient, type ItemPool } from 'ddbec/sdk';
 
 /** An item that could not be verified or decrypted, by its key. */
 export interface ReadFailure {
@@ -46,7 +46,8 @@ export class EncryptedTable {
   readonly #plain: DynamoDBClient;
   readonly #encrypted: EncryptedDynamoDBClient;
 
-  constructor(config: TableConfig, client: DynamoDBClient) {
+  /** `pool`: worker threads for the items of Query and Scan pages. */
+  constructor(config: TableConfig, client: DynamoDBClient, pool?: ItemPool) {
     this.config = config;
     this.#plain = client;
     this.#encrypted = EncryptedDynamoDBClient.from(client, {
@@ -54,6 +55,7 @@ export class EncryptedTable {
         [config.tableName]: { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
       },
       decryptionFailures: 'report',
+      ...(pool === undefined ? {} : { pool }),
     });
   }
 

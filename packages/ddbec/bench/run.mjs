@@ -103,6 +103,10 @@ await benchPkcs11();
 
 await import('./sdk.mjs');
 
+// ---- every core on bulk work: EncryptorPool scaling (workers.mjs) ------------------------------
+const { benchWorkers } = await import('./workers.mjs');
+await benchWorkers();
+
 if (jsonArg !== undefined) {
   const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);
   const document = { date: started.toISOString(), machine: host, quick, ...options, tables: printed };

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { CryptoAction, type Item } from 'ddbec';
+import { EncryptorPool } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
 import { openTable, type ConfigOptions } from '../context.js';
-import { CommandFailed, EXIT, envOf, line, UsageError, type Io } from '../io.js';
+import { CommandFailed, EXIT, envOf, line, UsageError, write, type Io } from '../io.js';
 import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
 import { EncryptedTable, type ReadFailure } from '../table.js';
@@ -15,12 +17,15 @@ export interface TableCommandOptions extends ConfigOptions, AwsOptions {
   readonly format?: ItemFormat | undefined;
 }
 
-async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: EncryptedTable) => Promise<T>): Promise<T> {
-  const { table, clients } = await openTable(options, envOf(io));
+/** `threads`: worker threads for bulk reads (an `EncryptorPool`; 0: none). */
+async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: EncryptedTable) => Promise<T>, threads = 0): Promise<T> {
+  const { table, clients, config } = await openTable(options, envOf(io));
+  const pool = threads > 0 ? new EncryptorPool(config, { threads }) : undefined;
   try {
-    return await work(new EncryptedTable(table, clients.dynamodb));
+    return await work(new EncryptedTable(table, clients.dynamodb, pool));
   } finally {
     clients.destroy();
+    await pool?.close();
   }
 }
 
@@ -120,6 +125,8 @@ export interface ReadManyOptions extends TableCommandOptions {
   readonly values?: string | undefined;
   /** `ExpressionAttributeNames` as JSON. */
   readonly names?: string | undefined;
+  /** Worker threads that verify and decrypt large pages (0: none); default the number of CPUs. */
+  readonly threads?: number | undefined;
 }
 
 export interface QueryOptions extends ReadManyOptions {
@@ -147,24 +154,31 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
     if (parts.length === 0) throw new UsageError('--key: must name the partition key');
     keyCondition = parts.join(' AND ');
   }
-  return withTable(options, io, (table) =>
-    readMany(options, io, (start) =>
-      table.query({
-        KeyConditionExpression: keyCondition,
-        ...(options.index === undefined ? { ConsistentRead: true } : { IndexName: options.index }),
-        ...(options.descending ? { ScanIndexForward: false } : {}),
-        ...expression.input(),
-        ExclusiveStartKey: start,
-      }),
-    ),
+  return withTable(
+    options,
+    io,
+    (table) =>
+      readMany(options, io, (start) =>
+        table.query({
+          KeyConditionExpression: keyCondition,
+          ...(options.index === undefined ? { ConsistentRead: true } : { IndexName: options.index }),
+          ...(options.descending ? { ScanIndexForward: false } : {}),
+          ...expression.input(),
+          ExclusiveStartKey: start,
+        }),
+      ),
+    options.threads ?? availableParallelism(),
   );
 }
 
 /** `ddbec scan`: every item of the table, verified and decrypted. */
 export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
   const expression = await expressionParts(options, io);
-  return withTable(options, io, (table) =>
-    readMany(options, io, (start) => table.scan({ ConsistentRead: true, ...expression.input(), ExclusiveStartKey: start })),
+  return withTable(
+    options,
+    io,
+    (table) => readMany(options, io, (start) => table.scan({ ConsistentRead: true, ...expression.input(), ExclusiveStartKey: start })),
+    options.threads ?? availableParallelism(),
   );
 }
 
@@ -189,38 +203,42 @@ async function expressionParts(options: ReadManyOptions, io: Io) {
   };
 }
 
+/**
+ * Prints the items page by page as they are read — a page is written (waiting for a slow
+ * reader) before the next is requested, so memory holds one page, not the table. `--json`
+ * prints what one `jsonText` of the whole result would.
+ */
 async function readMany(
   options: ReadManyOptions,
   io: Io,
   page: (start: Item | undefined) => ReturnType<EncryptedTable['scan']>,
 ): Promise<number> {
-  const items: Item[] = [];
+  const json = wantsJson(options);
+  const toJson = options.plain === true ? plainItem : toDynamoJson;
   const failures: ReadFailure[] = [];
   const limit = options.limit ?? Infinity;
+  let shown = 0;
   let scanned = 0;
   let start: Item | undefined;
+  if (json) await write(io.stdout, '{\n  "Items": [');
   do {
     const result = await page(start);
-    items.push(...result.items);
     failures.push(...result.failures);
     scanned += result.scannedCount;
     start = result.lastEvaluatedKey;
-  } while (start !== undefined && items.length < limit);
-  const shown = items.slice(0, limit);
-  if (wantsJson(options)) {
-    printResult(io, options, (json) => ({
-      Items: shown.map(json),
-      Count: shown.length,
-      ScannedCount: scanned,
-      Failures: failures.map((failure) => ({ Key: json(failure.key), Code: failure.code, Message: failure.message })),
-    }));
+    let text = '';
+    for (const item of result.items.slice(0, limit - shown)) {
+      text += json ? `${shown === 0 ? '\n' : ',\n'}    ${jsonText(toJson(item), '    ')}` : `${shown === 0 ? '' : '\n'}${itemLines(item).join('\n')}\n`;
+      shown += 1;
+    }
+    await write(io.stdout, text);
+  } while (start !== undefined && shown < limit);
+  if (json) {
+    const failed = failures.map((failure) => ({ Key: toJson(failure.key), Code: failure.code, Message: failure.message }));
+    await write(io.stdout, `${shown === 0 ? '' : '\n  '}],\n  "Count": ${shown},\n  "ScannedCount": ${scanned},\n  "Failures": ${jsonText(failed, '  ')}\n}\n`);
   } else {
-    shown.forEach((item, index) => {
-      if (index > 0) line(io.stdout);
-      io.stdout.write(`${itemLines(item).join('\n')}\n`);
-    });
     for (const failure of failures) line(io.stderr, `ddbec: ${describeKey(failure.key)}: ${failure.code}: ${failure.message}`);
-    line(io.stdout, `${shown.length} item${shown.length === 1 ? '' : 's'}${failures.length > 0 ? `, ${failures.length} refused` : ''}`);
+    line(io.stdout, `${shown} item${shown === 1 ? '' : 's'}${failures.length > 0 ? `, ${failures.length} refused` : ''}`);
   }
   return failures.length === 0 ? EXIT.ok : EXIT.failed;
 }
@@ -257,10 +275,18 @@ const READ_OPTIONS = {
   filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes only: DynamoDB sees ciphertext)' },
   values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
+  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt large pages (default: one per CPU; 0: none)' },
 } as const;
 
 function readOptions(values: Values): ReadManyOptions {
-  return { ...tableOptions(values), limit: int(values, 'limit', 1), filter: str(values, 'filter'), values: str(values, 'values'), names: str(values, 'names') };
+  return {
+    ...tableOptions(values),
+    limit: int(values, 'limit', 1),
+    filter: str(values, 'filter'),
+    values: str(values, 'values'),
+    names: str(values, 'names'),
+    threads: int(values, 'threads', 0),
+  };
 }
 
 export const dataCommands: readonly CommandSpec[] = [

@@ -1,7 +1,7 @@
 import { DdbecError } from '../errors.js';
 import { CryptoAction, MATERIAL_DESCRIPTION_ATTRIBUTE, SIGNATURE_ATTRIBUTE, type AttributeValue, type Item } from '../format/index.js';
 import { COMMANDS, CopyOnWrite, describePath, find, findAt, type CommandSpec, type InputRole, type Match, type OutputRule, type PathKey } from './commands.js';
-import { mapBounded, settleBounded } from './concurrency.js';
+import { mapBounded, settleBounded, type Settled } from './concurrency.js';
 import type { ResolvedTable, TableRegistry } from './config.js';
 import { encryptedAttributeInExpression, guardedWritesNote, signedAttributeUpdate } from './expression-errors.js';
 import { attributeReferences, readPartiql } from './expressions.js';
@@ -127,15 +127,28 @@ export class EncryptionEngine {
     }
 
     const plaintext = new Map<string, Item>();
-    const stored = await mapBounded(jobs, this.registry.concurrency, async ({ path, item, table }) => {
+    const sent = jobs.map(({ item, table }) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         throw new DdbecError('ERR_INVALID_ARGUMENT', `${operation}: an item for table "${table.name}" is not an object of attribute values`);
       }
-      const sent = withoutUndefined(item as Item);
-      const encrypted = await table.encryptor.encryptItem(sent);
-      checkItemSize(sent, encrypted, `${operation}: ${describePath(path)} for encrypted table "${table.name}"`);
-      return encrypted;
+      return withoutUndefined(item as Item);
     });
+    const stored = new Array<Item>(jobs.length);
+    const byTable = new Map<ResolvedTable, number[]>();
+    jobs.forEach((job, i) => {
+      const indexes = byTable.get(job.table) ?? [];
+      indexes.push(i);
+      byTable.set(job.table, indexes);
+    });
+    for (const [table, indexes] of byTable) {
+      const settled = await this.#bulk('encryptItem', table, indexes.map((i) => sent[i] as Item), false);
+      settled.forEach((result, k) => {
+        const i = indexes[k] as number;
+        const encrypted = (result as { value: Item }).value;
+        checkItemSize(sent[i] as Item, encrypted, `${operation}: ${describePath((jobs[i] as (typeof jobs)[number]).path)} for encrypted table "${table.name}"`);
+        stored[i] = encrypted;
+      });
+    }
     const remember = spec.output?.some((rule) => rule.role === 'unprocessed') ?? false;
     jobs.forEach((job, i) => {
       const item = stored[i] as Item;
@@ -223,36 +236,39 @@ export class EncryptionEngine {
       rewrite.set(single.path, decryptedSingles[i]);
     });
 
-    const flat = lists.flatMap((list, l) => list.items.map((item, index) => ({ l, index, item: item as Item, table: list.table })));
-    const decrypt = ({ item, table }: { item: Item; table: ResolvedTable }): Promise<Item> => table.encryptor.decryptItem(item);
     const failures: DecryptionFailure[] = [];
-    if (this.registry.reportFailures) {
-      const settled = await settleBounded(flat, concurrency, decrypt);
-      const kept = lists.map((): Item[] => []);
-      flat.forEach((entry, i) => {
-        const result = settled[i];
-        if (result?.ok) (kept[entry.l] as Item[]).push(result.value);
-        else {
-          const list = lists[entry.l] as (typeof lists)[number];
-          failures.push({ tableName: list.tableName, index: entry.index, key: keyOf(entry.item, list.table), error: result?.error });
-        }
+    for (const list of lists) {
+      const settled = await this.#bulk('decryptItem', list.table, list.items as Item[], this.registry.reportFailures);
+      const kept: Item[] = [];
+      settled.forEach((result, index) => {
+        if (result.ok) kept.push(result.value);
+        else failures.push({ tableName: list.tableName, index, key: keyOf(list.items[index] as Item, list.table), error: result.error });
       });
-      lists.forEach((list, l) => {
-        const items = kept[l] as Item[];
-        rewrite.set(list.path, items);
-        // Count says how many items the page holds; ScannedCount stays DynamoDB's
-        if (list.count !== undefined && items.length < list.items.length) rewrite.set([list.count], items.length);
-      });
-      if (failures.length > 0) rewrite.set([DECRYPTION_FAILURES], failures);
-    } else {
-      const decrypted = await mapBounded(flat, concurrency, decrypt);
-      const rebuilt = lists.map((): Item[] => []);
-      flat.forEach((entry, i) => (rebuilt[entry.l] as Item[]).push(decrypted[i] as Item));
-      lists.forEach((list, l) => {
-        rewrite.set(list.path, rebuilt[l]);
-      });
+      rewrite.set(list.path, kept);
+      // Count says how many items the page holds; ScannedCount stays DynamoDB's
+      if (list.count !== undefined && kept.length < list.items.length) rewrite.set([list.count], kept.length);
     }
+    if (failures.length > 0) rewrite.set([DECRYPTION_FAILURES], failures);
     return rewrite.result;
+  }
+
+  /**
+   * Encrypts or decrypts items of one table: in the pool's worker threads when it accepts them,
+   * else on this thread, `concurrency` at once. In `settle` mode a result per item, in order;
+   * otherwise the first failure is thrown.
+   */
+  async #bulk(operation: 'encryptItem' | 'decryptItem', table: ResolvedTable, items: readonly Item[], settle: boolean): Promise<Settled<Item>[]> {
+    const pool = this.registry.pool;
+    const legacy = table.legacy;
+    if (legacy !== undefined && pool?.accepts(legacy.encryptor, items.length)) {
+      const settled = operation === 'encryptItem' ? await pool.encryptItems(legacy.encryptor, items, legacy.crypto) : await pool.decryptItems(legacy.encryptor, items, legacy.crypto);
+      const failure = settle ? undefined : settled.find((result) => !result.ok);
+      if (failure !== undefined) throw failure.error;
+      return settled;
+    }
+    const work = (item: Item): Promise<Item> => table.encryptor[operation](item);
+    if (settle) return settleBounded(items, this.registry.concurrency, work);
+    return (await mapBounded(items, this.registry.concurrency, work)).map((value) => ({ ok: true, value }));
   }
 
   /**

@@ -7,9 +7,10 @@
  */
 export { EncryptedDynamoDBClient } from './client.js';
 export { EncryptedDynamoDB } from './aggregated.js';
-export type { DbesdkTableEncryptionConfig, EncryptionConfig, IndexKeySchema, TableEncryptionConfig, TableKeySchema } from './config.js';
+export type { DbesdkTableEncryptionConfig, EncryptionConfig, IndexKeySchema, ItemPool, TableEncryptionConfig, TableKeySchema } from './config.js';
 export { DynamoDbItemEncryptor, type DynamoDbItemEncryptorConfig, type LegacyOverride } from '../migration/item-encryptor.js';
 export { LegacyPolicy, PlaintextPolicy, type ItemFormat } from '../migration/policies.js';
+export type { Settled } from './concurrency.js';
 export { DECRYPTION_FAILURES, decryptionFailures, type DecryptionFailure } from './engine.js';
 export { ITEM_DECRYPT_MIDDLEWARE, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
 export { readModifyWrite, readModifyWriteDocument, type ReadModifyWriteInput, type ReadModifyWriteOutput } from './read-modify-write.js';
