@@ -5,7 +5,7 @@ import { isConfigError } from 'ddbec/config';
 import { connectionProblem, kmsAtAwsProblem } from './aws.js';
 import { COMMANDS } from './commands/index.js';
 import { commandHelp, CONFIG_REFERENCE, markdown, overview, shortUsage } from './help.js';
-import { CommandFailed, EXIT, UsageError, widthOf, type Io } from './io.js';
+import { BrokenPipe, CommandFailed, EXIT, UsageError, widthOf, type Io } from './io.js';
 import { canonicalOption, GLOBAL_OPTIONS, OPTION_ALIASES, optionsOf, type CommandSpec, type OptionSpec } from './spec.js';
 
 const HELP: CommandSpec = {
@@ -69,6 +69,7 @@ function report(error: unknown, spec: CommandSpec | undefined, io: Io): number {
   const say = (text: string): void => {
     io.stderr.write(`ddbec: ${text}\n`);
   };
+  if (error instanceof BrokenPipe) return EXIT.brokenPipe;
   if (error instanceof UsageError) {
     say(error.message);
     io.stderr.write(shortUsage(spec));

@@ -35,8 +35,27 @@ export function line(stream: { write(text: string): unknown }, text = ''): void 
  */
 export async function write(stream: Io['stdout'], text: string): Promise<void> {
   if (stream.write(text) !== false) return;
-  const once = (stream as { once?: (event: string, listener: () => void) => unknown }).once;
-  if (typeof once === 'function') await new Promise<void>((resolve) => once.call(stream, 'drain', resolve));
+  const events = stream as { once?: (event: string, listener: () => void) => unknown; off?: (event: string, listener: () => void) => unknown };
+  if (typeof events.once !== 'function') return;
+  // A reader that goes away may close the stream without an error (a socket's other end): the
+  // output can't drain then, and the command ends as on EPIPE.
+  await new Promise<void>((resolve, reject) => {
+    const drained = (): void => {
+      events.off?.call(stream, 'close', closed);
+      resolve();
+    };
+    const closed = (): void => {
+      events.off?.call(stream, 'drain', drained);
+      reject(new BrokenPipe());
+    };
+    events.once?.call(stream, 'drain', drained);
+    events.once?.call(stream, 'close', closed);
+  });
+}
+
+/** Standard output was closed before the command could write all of it (`ddbec scan … | head -1`): exit 141, quietly. */
+export class BrokenPipe extends Error {
+  override readonly name = 'BrokenPipe';
 }
 
 /** Prints a value as pretty JSON (Uint8Array as base64). */

@@ -420,13 +420,14 @@ describe('exit codes and messages', () => {
   });
 
   it('a closed standard output (`ddbec scan | head -1`) ends the command quietly', async () => {
-    const note = 'x'.repeat(2000);
+    // 40 attributes of 130 characters: the text form shows each in full (it abbreviates longer values)
+    const notes = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`note${i}`, { S: 'x'.repeat(130) }]));
     for (let start = 0; start < 200; start += 25) {
-      const items = Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { id: { S: `pipe-${start + i}` }, note: { S: note } } } }));
+      const items = Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { id: { S: `pipe-${start + i}` }, ...notes } } }));
       await stack.ddb.send(new BatchWriteItemCommand({ RequestItems: { plain: items } }));
     }
     for (const args of [['scan', '--table', 'plain'], ['scan', '--table', 'plain', '--json']]) {
-      // 400 KB of output: far more than a pipe holds, so the command writes after the reader is gone
+      // over 1 MB of output, text or JSON: far more than a pipe holds, so the command writes after the reader is gone
       const run = start(args, { env });
       await new Promise<void>((resolve) => {
         run.child.stdout?.once('data', () => {
