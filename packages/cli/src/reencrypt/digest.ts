@@ -52,7 +52,9 @@ export function tableIdentity(config: LoadedConfig, table: TableConfig | DbesdkT
           ? null
           : keyring.type === 'raw-aes'
             ? { type: keyring.type, keyNamespace: keyring.keyNamespace, keyName: keyring.keyName, wrappingKey: keySource(keyring.wrappingKey, 'AES', where) }
-            : { type: keyring.type, branchKeyId: keyring.branchKeyId, keyStore: { tableName: keyring.keyStore.tableName, kmsKeyArn: keyring.keyStore.kmsKeyArn } },
+            : keyring.type === 'hierarchical'
+              ? { type: keyring.type, branchKeyId: keyring.branchKeyId, keyStore: { tableName: keyring.keyStore.tableName, kmsKeyArn: keyring.keyStore.kmsKeyArn } }
+              : { type: keyring.type, keyId: keyring.keyId },
     };
   }
   const actions = table.attributeActions;

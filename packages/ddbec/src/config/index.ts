@@ -16,6 +16,7 @@ export {
   type DbesdkTableConfig,
   type DbesdkTableConfigFile,
   type HierarchicalKeyringConfig,
+  type KmsKeyringConfig,
   type KeyringConfig,
   type RawAesKeyringConfig,
   isDbesdkTableFile,

@@ -20,6 +20,7 @@ import type { Keyring } from '../keyrings/types.js';
 import { RawAesKeyring } from '../keyrings/raw-aes.js';
 import { HierarchicalKeyring } from '../keyrings/hierarchical/hierarchical-keyring.js';
 import type { DynamoDbBranchKeyStore } from '../keyrings/branch-key-store/index.js';
+import type { AwsKmsKeyring } from '../keyrings/kms/kms-keyrings.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { describeKey, parseKeyText, type ConfigKey } from './key-file.js';
 import { joinPath, validateAgainstSchema, type ConfigIssue } from './validate.js';
@@ -101,9 +102,21 @@ export interface HierarchicalKeyringConfig {
   readonly type: 'hierarchical';
   readonly branchKeyId: string;
   readonly keyStore: { readonly tableName: string; readonly logicalKeyStoreName?: string; readonly kmsKeyArn: string };
+  /** How long a branch key read from the store is used before it is read again (default 600). */
+  readonly cacheTtlSeconds?: number;
 }
 
-export type KeyringConfig = RawAesKeyringConfig | HierarchicalKeyringConfig;
+export interface KmsKeyringConfig {
+  readonly type: 'aws-kms';
+  readonly keyId: string;
+  readonly region?: string;
+  readonly grantTokens?: readonly string[];
+}
+
+export type KeyringConfig = RawAesKeyringConfig | HierarchicalKeyringConfig | KmsKeyringConfig;
+
+/** The branch key cache of a hierarchical keyring from the configuration file, unless it says otherwise. */
+const DEFAULT_BRANCH_KEY_TTL_SECONDS = 600;
 
 /** A table in the DB-ESDK format (told apart from a legacy table by `attributeActionsOnEncrypt`). */
 export interface DbesdkTableConfigFile {
@@ -406,6 +419,7 @@ interface AwsModules {
   readonly DirectKmsMaterialsProvider?: typeof DirectKmsMaterialsProvider;
   readonly MetaStore?: typeof MetaStore;
   readonly DynamoDbBranchKeyStore?: typeof DynamoDbBranchKeyStore;
+  readonly AwsKmsKeyring?: typeof AwsKmsKeyring;
 }
 
 async function awsModules(document: ConfigFile, names: readonly string[]): Promise<AwsModules> {
@@ -421,6 +435,7 @@ async function awsModules(document: ConfigFile, names: readonly string[]): Promi
     ...(types.has('direct-kms') ? { DirectKmsMaterialsProvider: (await import('../providers/direct-kms/index.js')).DirectKmsMaterialsProvider } : {}),
     ...(types.has('most-recent') ? { MetaStore: (await import('../metastore/index.js')).MetaStore } : {}),
     ...(types.has('hierarchical') ? { DynamoDbBranchKeyStore: (await import('../keyrings/branch-key-store/index.js')).DynamoDbBranchKeyStore } : {}),
+    ...(types.has('aws-kms') ? { AwsKmsKeyring: (await import('../keyrings/kms/kms-keyrings.js')).AwsKmsKeyring } : {}),
   };
 }
 
@@ -660,8 +675,24 @@ class Resolver {
             logicalKeyStoreName: store.logicalKeyStoreName ?? store.tableName,
             kmsConfiguration: { kmsKeyArn: store.kmsKeyArn },
           });
-          return new HierarchicalKeyring({ keyStore, branchKeyId: config.branchKeyId });
+          return new HierarchicalKeyring({ keyStore, branchKeyId: config.branchKeyId, ttlSeconds: config.cacheTtlSeconds ?? DEFAULT_BRANCH_KEY_TTL_SECONDS });
         });
+      }
+      case 'aws-kms': {
+        const kmsClient = this.#options.kmsClient;
+        if (kmsClient === undefined) {
+          this.issues.push({ path: at, message: 'needs a KMS client (options.kmsClient)' });
+          return undefined;
+        }
+        const Keyring = this.#aws.AwsKmsKeyring as typeof AwsKmsKeyring;
+        const region = config.region ?? arnRegion(config.keyId) ?? this.#region;
+        return this.#build(at, () =>
+          new Keyring({
+            kmsClient: typeof kmsClient === 'function' ? kmsClient(region) : kmsClient,
+            kmsKeyId: config.keyId,
+            ...optional('grantTokens', config.grantTokens),
+          }),
+        );
       }
     }
   }

@@ -211,6 +211,11 @@ export const CONFIG_SCHEMA = {
             kmsKeyArn: nonEmpty('The KMS key ARN that protects the branch keys.'),
           },
         },
+        cacheTtlSeconds: {
+          type: 'integer',
+          minimum: 1,
+          description: 'How long a branch key read from the store (one DynamoDB read and one KMS Decrypt) is used before it is read again, in seconds (default 600).',
+        },
       },
     },
     kmsKeyring: {

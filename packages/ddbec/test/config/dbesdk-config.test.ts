@@ -82,7 +82,7 @@ describe('DB-ESDK tables in the configuration file', () => {
   });
 });
 
-describe('a hierarchical keyring from the configuration file, on the local stack', () => {
+describe('hierarchical and AWS KMS keyrings from the configuration file, on the local stack', () => {
   it('reads its branch key from the store table (protected by the local KMS) and round-trips items through the SDK client', { timeout: 60_000 }, async () => {
     const [dynamodb, kms] = await Promise.all([startLocalDynamoDB(), startLocalKms()]);
     const ddb = ddbClientFor(dynamodb.endpoint);
@@ -92,19 +92,46 @@ describe('a hierarchical keyring from the configuration file, on the local stack
       const store = new DynamoDbBranchKeyStore({ ddbClient: ddb, kmsClient, tableName: 'branch-keys', logicalKeyStoreName: 'branch-keys', kmsConfiguration: { kmsKeyArn } });
       await store.createKeyStore();
       const { branchKeyIdentifier } = await store.createKey();
-      await ddb.send(new CreateTableCommand({ TableName: 'orders', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      for (const name of ['orders', 'payments']) {
+        await ddb.send(new CreateTableCommand({ TableName: name, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      }
       const config = await loadConfig(
-        { tables: { orders: table({ keyring: { type: 'hierarchical', branchKeyId: branchKeyIdentifier, keyStore: { tableName: 'branch-keys', kmsKeyArn } } }) } },
+        {
+          tables: {
+            orders: table({ keyring: { type: 'hierarchical', branchKeyId: branchKeyIdentifier, keyStore: { tableName: 'branch-keys', kmsKeyArn } } }),
+            payments: table({ keyring: { type: 'aws-kms', keyId: kmsKeyArn } }),
+          },
+        },
         { ...options, dynamoDBClient: ddb, kmsClient },
       );
       expect(config.dbesdkTable('orders').keyringType).toBe('hierarchical');
+      expect(config.dbesdkTable('payments').keyringType).toBe('aws-kms');
+      let decrypts = 0;
+      kmsClient.middlewareStack.add(
+        (next, context) => (args) => {
+          if (context.commandName === 'DecryptCommand') decrypts += 1;
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
       const client = EncryptedDynamoDBClient.from(ddb, config.encryptionConfig);
-      const item = { id: { S: 'o-1' }, secret: { S: 'hidden' }, seen: { N: '1' } };
-      await client.send(new PutItemCommand({ TableName: 'orders', Item: item }));
-      const stored = (await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'o-1' } } }))).Item;
-      expect(stored?.['aws_dbe_head']).toBeDefined();
-      expect(stored?.['secret']).not.toEqual(item.secret);
-      expect((await client.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'o-1' } } }))).Item).toEqual(item);
+      for (const i of [1, 2, 3]) {
+        const item = { id: { S: `o-${i}` }, secret: { S: 'hidden' }, seen: { N: '1' } };
+        await client.send(new PutItemCommand({ TableName: 'orders', Item: item }));
+        const stored = (await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { id: item.id } }))).Item;
+        expect(stored?.['aws_dbe_head']).toBeDefined();
+        expect(stored?.['secret']).not.toEqual(item.secret);
+        expect((await client.send(new GetItemCommand({ TableName: 'orders', Key: { id: item.id } }))).Item).toEqual(item);
+      }
+      // the branch key is read (one KMS Decrypt) once for encrypting (its active version) and once
+      // for decrypting (that version), then served from the keyring's cache: 2, not one per item
+      expect(decrypts).toBe(2);
+      const payment = { id: { S: 'p-1' }, secret: { S: 'card' }, seen: { N: '2' } };
+      await client.send(new PutItemCommand({ TableName: 'payments', Item: payment }));
+      const storedPayment = (await ddb.send(new GetItemCommand({ TableName: 'payments', Key: { id: payment.id } }))).Item;
+      expect(storedPayment?.['secret']).not.toEqual(payment.secret);
+      expect((await client.send(new GetItemCommand({ TableName: 'payments', Key: { id: payment.id } }))).Item).toEqual(payment);
+      expect(decrypts).toBe(3);
     } finally {
       ddb.destroy();
       kmsClient.destroy();
