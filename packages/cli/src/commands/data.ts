@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { CryptoAction, type Item } from 'ddbec';
 import { EncryptorPool } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
@@ -125,7 +124,7 @@ export interface ReadManyOptions extends TableCommandOptions {
   readonly values?: string | undefined;
   /** `ExpressionAttributeNames` as JSON. */
   readonly names?: string | undefined;
-  /** Worker threads that verify and decrypt large pages (0: none); default the number of CPUs. */
+  /** Worker threads that verify and decrypt large pages (0, the default: none). */
   readonly threads?: number | undefined;
 }
 
@@ -167,7 +166,7 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
           ExclusiveStartKey: start,
         }),
       ),
-    options.threads ?? availableParallelism(),
+    options.threads ?? 0,
   );
 }
 
@@ -178,7 +177,7 @@ export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
     options,
     io,
     (table) => readMany(options, io, (start) => table.scan({ ConsistentRead: true, ...expression.input(), ExclusiveStartKey: start })),
-    options.threads ?? availableParallelism(),
+    options.threads ?? 0,
   );
 }
 
@@ -275,7 +274,7 @@ const READ_OPTIONS = {
   filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes only: DynamoDB sees ciphertext)' },
   values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
-  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt large pages (default: one per CPU; 0: none)' },
+  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README's Performance section)' },
 } as const;
 
 function readOptions(values: Values): ReadManyOptions {
