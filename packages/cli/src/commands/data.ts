@@ -274,7 +274,7 @@ const READ_OPTIONS = {
   filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes only: DynamoDB sees ciphertext)' },
   values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
-  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README's Performance section)' },
+  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README’s Performance section)' },
 } as const;
 
 function readOptions(values: Values): ReadManyOptions {
