@@ -125,7 +125,8 @@ export async function benchDbesdk(items) {
     const names = Object.keys(item);
     const attributeActionsOnEncrypt = Object.fromEntries(names.map((n) => [n, n === 'pk' || n === 'sk' ? 'SIGN_ONLY' : 'ENCRYPT_AND_SIGN']));
     for (const [keyringName, keyring] of Object.entries(keyrings)) {
-      for (const suite of [0x6701, 0x6700]) {
+      // --quick: the default suite only
+      for (const suite of process.env.BENCH_QUICK === '1' ? [0x6701] : [0x6701, 0x6700]) {
         const encryptor = new DbesdkItemEncryptor({
           logicalTableName: 'bench',
           partitionKeyName: 'pk',

@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [-- --json[=FILE]] [-- --python]
 // ddbec's benchmark suite; each table is one function, measured in one run and printed a row at
 // a time. Not a test: nothing is asserted.
-// --quick       a short run (one round of 0.2 s slices, fewer items) for a first look
+// --quick       a short run (one round of 0.15 s slices, fewer items, the default DB-ESDK suite only) for a first look
 // --json[=FILE] also write every table to FILE (default bench-results.json), with the machine
 // --python      the side-by-side with the Python reference client (DDBEC_PYTHON_REFERENCE, see
 //               python.mjs); also on whenever DDBEC_PYTHON_REFERENCE is set
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonArg = args.find((arg) => arg === '--json' || arg.startsWith('--json='));
-const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '100', BENCH_PKCS11_ITEMS: '100', BENCH_PYTHON_ROUNDS: '2' };
+const QUICK = { BENCH_QUICK: '1', BENCH_SECONDS: '0.15', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '50', BENCH_PKCS11_ITEMS: '50', BENCH_PYTHON_ROUNDS: '2' };
 if (quick) for (const [name, value] of Object.entries(QUICK)) process.env[name] ??= value;
 const options = { seconds: Number(process.env.BENCH_SECONDS ?? 1), rounds: Number(process.env.BENCH_ROUNDS ?? 3) };
 
@@ -79,33 +79,31 @@ function machine() {
 const started = new Date();
 const host = machine();
 console.error(`ddbec bench on ${host.cpus} × ${host.cpu}, Node ${host.node}${quick ? ' (--quick)' : ''}`);
-await benchStatic(options);
-await benchProviders(options);
-await benchAllocation();
-if (args.includes('--python') || process.env.DDBEC_PYTHON_REFERENCE !== undefined) {
-  const { benchPython } = await import('./python.mjs');
-  await benchPython();
+/** Runs one part of the suite and says on standard error how long it took (tables go to standard output). */
+async function section(name, run) {
+  const start = performance.now();
+  await run();
+  console.error(`${name}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
 }
 
-// ---- the DB-ESDK format ------------------------------------------------------------------------
-const { benchDbesdk } = await import('./dbesdk.mjs');
-const { ITEMS } = await import('./items.mjs');
-const { serializeAttribute } = await import('../dist/esm/format/index.js');
-const serializedSize = (item) => Object.values(item).reduce((sum, value) => sum + serializeAttribute(value).length, 0);
-await benchDbesdk(Object.entries(ITEMS).map(([name, make]) => [name, make(), serializedSize(make())]));
-
-const { benchDirectKms } = await import('./kms.mjs');
-await benchDirectKms();
-
-// ---- keys in a PKCS#11 token (SoftHSM2) vs software -------------------------------------------
-const { benchPkcs11 } = await import('./pkcs11.mjs');
-await benchPkcs11();
-
-await import('./sdk.mjs');
-
-// ---- every core on bulk work: EncryptorPool scaling (workers.mjs) ------------------------------
-const { benchWorkers } = await import('./workers.mjs');
-await benchWorkers();
+await section('single thread, static provider', () => benchStatic(options));
+await section('every provider', () => benchProviders(options));
+await section('allocation', () => benchAllocation());
+if (args.includes('--python') || process.env.DDBEC_PYTHON_REFERENCE !== undefined) {
+  const { benchPython } = await import('./python.mjs');
+  await section('Python reference', () => benchPython());
+}
+await section('DB-ESDK format', async () => {
+  const { benchDbesdk } = await import('./dbesdk.mjs');
+  const { ITEMS } = await import('./items.mjs');
+  const { serializeAttribute } = await import('../dist/esm/format/index.js');
+  const serializedSize = (item) => Object.values(item).reduce((sum, value) => sum + serializeAttribute(value).length, 0);
+  await benchDbesdk(Object.entries(ITEMS).map(([name, make]) => [name, make(), serializedSize(make())]));
+});
+await section('Direct KMS with latency', async () => (await import('./kms.mjs')).benchDirectKms());
+await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).benchPkcs11());
+await section('AWS SDK integration', () => import('./sdk.mjs'));
+await section('EncryptorPool', async () => (await import('./workers.mjs')).benchWorkers());
 
 if (jsonArg !== undefined) {
   const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);

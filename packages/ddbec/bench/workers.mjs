@@ -52,7 +52,7 @@ export async function benchWorkers() {
   const bench = loaded.table('bench');
   const here = (operation, items) => settleBounded(items, 16, (item) => bench.encryptor[operation](item, bench));
 
-  const sizes = QUICK ? { typical: 2_000, large: 100 } : { typical: 10_000, large: 1_000 };
+  const sizes = QUICK ? { typical: 1_000, large: 50 } : { typical: 10_000, large: 1_000 };
   const threadCounts = [1, 2, ...(MAX_THREADS > 2 ? [MAX_THREADS] : [])];
   const pools = new Map(threadCounts.map((threads) => [threads, new EncryptorPool(loaded, { threads, minItems: 1 })]));
   const scaling = table(`EncryptorPool — items/s for one batch, best of ${ROUNDS}; ${availableParallelism()} CPUs, load ${loadavg()[0].toFixed(1)} at start; ×1 thread = vs the calling thread alone`, [
@@ -92,7 +92,7 @@ export async function benchWorkers() {
   ]);
   const pool = pools.get(2);
   const all = (await here('encryptItem', Array.from({ length: 1024 }, (_, i) => typicalItem(i)))).map((result) => result.value);
-  for (const n of QUICK ? [64, 256, 1024] : [16, 64, 128, 256, 512, 1024]) {
+  for (const n of QUICK ? [256, 1024] : [16, 64, 128, 256, 512, 1024]) {
     const items = all.slice(0, n);
     const best = { here: Infinity, pool: Infinity };
     for (let round = 0; round < ROUNDS * 5; round += 1) {
