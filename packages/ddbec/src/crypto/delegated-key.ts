@@ -8,11 +8,14 @@
  *
  * Every `algorithm` argument is the name the legacy format writes in material descriptions:
  * `AES/CBC/PKCS5Padding` (content cipher), `AESWrap` or `RSA/ECB/OAEPWith…AndMGF1Padding`
- * (wrapping), `HmacSHA256` or `SHA256withRSA` (signatures).
+ * (wrapping), `HmacSHA256` or `SHA256withRSA` (signatures) — or, for the raw RSA keyring's
+ * intermediate key, the keyring's padding scheme (`PKCS1`, `OAEP_SHA256_MGF1`, …: OAEP whose
+ * MGF1 uses the label's hash, where the legacy names always mean MGF1 with SHA-1).
  */
 import { DdbecError } from '../errors.js';
 import { getContentCipher } from './content-cipher.js';
 import { RsaPrivateKey, RsaPublicKey, SecretKey } from './keys.js';
+import { RSA_PADDINGS, rsaDecrypt, rsaEncrypt, type RsaPadding } from './rsa-encryption.js';
 import { oaepDecode, pkcs1v15Decode } from './rsa-padding.js';
 import { getSignatureAlgorithm } from './signature.js';
 import { getWrappingAlgorithm } from './wrapping.js';
@@ -88,25 +91,50 @@ export function asDelegatedKey(key: SecretKey | RsaPrivateKey | RsaPublicKey): D
     delegated.encrypt = (algorithm, plaintext) => run(() => cipher(algorithm).encrypt(key, plaintext));
     delegated.decrypt = (algorithm, data) => run(() => cipher(algorithm).decrypt(key, data));
   }
-  if (!(key instanceof RsaPrivateKey)) {
+  if (key instanceof RsaPublicKey) {
+    delegated.wrap = (algorithm, contentKey) =>
+      run(() => (isRsaPadding(algorithm) ? rsaEncrypt(key, algorithm, contentKey) : getWrappingAlgorithm(algorithm).wrap(key, contentKey)));
+  } else if (key instanceof SecretKey) {
     delegated.wrap = (algorithm, contentKey) => run(() => getWrappingAlgorithm(algorithm).wrap(key, contentKey));
   }
-  if (!(key instanceof RsaPublicKey)) {
+  if (key instanceof RsaPrivateKey) {
+    delegated.unwrap = (algorithm, wrapped) => run(() => (isRsaPadding(algorithm) ? keyringUnwrap(key, algorithm, wrapped) : getWrappingAlgorithm(algorithm).unwrap(key, wrapped)));
+  } else if (key instanceof SecretKey) {
     delegated.unwrap = (algorithm, wrapped) => run(() => getWrappingAlgorithm(algorithm).unwrap(key, wrapped));
   }
   return Object.freeze(delegated);
 }
 
-/** How an RSA wrapping algorithm pads: OAEP with a label hash and MGF1-SHA-1 (Java's defaults), or PKCS#1 v1.5. */
-export type RsaWrapScheme = { readonly padding: 'oaep'; readonly hash: 'sha1' | 'sha256' | 'sha384' | 'sha512' } | { readonly padding: 'pkcs1' };
+function isRsaPadding(algorithm: string): algorithm is RsaPadding {
+  return (RSA_PADDINGS as readonly string[]).includes(algorithm);
+}
+
+function keyringUnwrap(key: RsaPrivateKey, padding: RsaPadding, wrapped: Uint8Array): Uint8Array {
+  const intermediateKey = rsaDecrypt(key, padding, wrapped);
+  if (intermediateKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'content key could not be unwrapped');
+  return intermediateKey;
+}
+
+type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * How an RSA wrapping algorithm pads: OAEP with a label hash and an MGF1 hash (SHA-1 for the
+ * legacy names, Java's defaults; the label's hash for the keyring's), or PKCS#1 v1.5.
+ */
+export type RsaWrapScheme = { readonly padding: 'oaep'; readonly hash: Hash; readonly mgfHash: Hash } | { readonly padding: 'pkcs1' };
 
 const RSA_WRAP_SCHEMES: ReadonlyMap<string, RsaWrapScheme> = new Map<string, RsaWrapScheme>([
-  ['RSA/ECB/OAEPWithSHA-1AndMGF1Padding', { padding: 'oaep', hash: 'sha1' }],
-  ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', { padding: 'oaep', hash: 'sha256' }],
-  ['RSA/ECB/OAEPWithSHA-384AndMGF1Padding', { padding: 'oaep', hash: 'sha384' }],
-  ['RSA/ECB/OAEPWithSHA-512AndMGF1Padding', { padding: 'oaep', hash: 'sha512' }],
+  ['RSA/ECB/OAEPWithSHA-1AndMGF1Padding', { padding: 'oaep', hash: 'sha1', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', { padding: 'oaep', hash: 'sha256', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-384AndMGF1Padding', { padding: 'oaep', hash: 'sha384', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-512AndMGF1Padding', { padding: 'oaep', hash: 'sha512', mgfHash: 'sha1' }],
   ['RSA/ECB/PKCS1Padding', { padding: 'pkcs1' }],
   ['RSA', { padding: 'pkcs1' }],
+  ['OAEP_SHA1_MGF1', { padding: 'oaep', hash: 'sha1', mgfHash: 'sha1' }],
+  ['OAEP_SHA256_MGF1', { padding: 'oaep', hash: 'sha256', mgfHash: 'sha256' }],
+  ['OAEP_SHA384_MGF1', { padding: 'oaep', hash: 'sha384', mgfHash: 'sha384' }],
+  ['OAEP_SHA512_MGF1', { padding: 'oaep', hash: 'sha512', mgfHash: 'sha512' }],
+  ['PKCS1', { padding: 'pkcs1' }],
 ]);
 
 /** The padding of an RSA wrapping algorithm name; anything else → ERR_UNSUPPORTED_ALGORITHM. */
@@ -124,7 +152,7 @@ export function rsaWrapScheme(algorithm: string): RsaWrapScheme {
 export function decodeRsaUnwrapped(algorithm: string, em: Uint8Array): Uint8Array {
   const scheme = rsaWrapScheme(algorithm);
   const block = Buffer.from(em.buffer, em.byteOffset, em.length);
-  const contentKey = scheme.padding === 'oaep' ? oaepDecode(block, scheme.hash, 'sha1') : pkcs1v15Decode(block);
+  const contentKey = scheme.padding === 'oaep' ? oaepDecode(block, scheme.hash, scheme.mgfHash) : pkcs1v15Decode(block);
   if (contentKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'content key could not be unwrapped');
   return contentKey;
 }

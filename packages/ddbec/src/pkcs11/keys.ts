@@ -246,9 +246,10 @@ export class Pkcs11HmacKey extends Pkcs11Key implements DelegatedKey {
 
 /**
  * The private half of an RSA key pair in the token: signs (`CKM_SHA256_RSA_PKCS`, …) and
- * unwraps content keys (`C_Decrypt`, so it needs `CKA_DECRYPT`). OAEP runs as
- * `CKM_RSA_PKCS_OAEP` when the token takes the format's parameters (label hash SHA-256, MGF1
- * with SHA-1); a token that does not (SoftHSM2 takes only SHA-1) decrypts with raw RSA
+ * unwraps content keys and the raw RSA keyring's intermediate keys (`C_Decrypt`, so it needs
+ * `CKA_DECRYPT`). OAEP runs as `CKM_RSA_PKCS_OAEP` when the token takes the algorithm's
+ * parameters (say label hash SHA-256 with MGF1-SHA-1 for the legacy format, MGF1-SHA-256 for
+ * the keyring's `OAEP_SHA256_MGF1`); a token that does not (SoftHSM2 takes only SHA-1) decrypts with raw RSA
  * (`CKM_RSA_X_509`) and the padding is removed here, as the software path does. PKCS#1 v1.5
  * (legacy items only) always takes the raw path.
  */
@@ -287,7 +288,8 @@ export class Pkcs11RsaPrivateKey extends Pkcs11Key implements DelegatedKey {
     const { p, pkcs11 } = key;
     if (scheme.padding === 'oaep' && this.#nativeOaep.get(algorithm) !== false) {
       const hashAlg = { sha1: p.CKM_SHA_1, sha256: p.CKM_SHA256, sha384: p.CKM_SHA384, sha512: p.CKM_SHA512 }[scheme.hash];
-      const oaep = { type: p.CK_PARAMS_RSA_OAEP, hashAlg, mgf: p.CKG_MGF1_SHA1, source: 1 /* CKZ_DATA_SPECIFIED */ };
+      const mgf = { sha1: p.CKG_MGF1_SHA1, sha256: p.CKG_MGF1_SHA256, sha384: p.CKG_MGF1_SHA384, sha512: p.CKG_MGF1_SHA512 }[scheme.mgfHash];
+      const oaep = { type: p.CK_PARAMS_RSA_OAEP, hashAlg, mgf, source: 1 /* CKZ_DATA_SPECIFIED */ };
       try {
         const contentKey = await key.pool.use((session) => {
           pkcs11.C_DecryptInit(session, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: oaep }, key.handle);
@@ -296,10 +298,14 @@ export class Pkcs11RsaPrivateKey extends Pkcs11Key implements DelegatedKey {
         this.#nativeOaep.set(algorithm, true);
         return contentKey;
       } catch (error) {
-        if (this.#nativeOaep.get(algorithm) === true || !OAEP_UNSUPPORTED.has(ckr(error) ?? '')) {
+        const name = ckr(error) ?? '';
+        if (this.#nativeOaep.get(algorithm) !== true && OAEP_UNSUPPORTED.has(name)) {
+          this.#nativeOaep.set(algorithm, false);
+        } else if (name !== 'CKR_GENERAL_ERROR') {
           throw operationError(error, 'ERR_UNWRAPPING_FAILED', UNWRAP_DATA_ERRORS, key.name, USAGE_ATTRIBUTES.decrypt);
         }
-        this.#nativeOaep.set(algorithm, false);
+        // CKR_GENERAL_ERROR is also SoftHSM2's answer to a ciphertext whose padding does not
+        // check: the raw path below decides (a failing token fails there too).
       }
     }
     const em = await inToken(key, 'decrypt', 'ERR_UNWRAPPING_FAILED', UNWRAP_DATA_ERRORS, (session) => {
