@@ -14,7 +14,9 @@
  */
 import { DdbecError } from '../errors.js';
 import { getContentCipher } from './content-cipher.js';
-import { RsaPrivateKey, RsaPublicKey, SecretKey } from './keys.js';
+import { aesGcmDecrypt, aesGcmEncrypt } from './dbe.js';
+import { RsaPrivateKey, RsaPublicKey, SecretKey, secretKeyBytes } from './keys.js';
+import { randomBytes } from './primitives.js';
 import { RSA_PADDINGS, rsaDecrypt, rsaEncrypt, type RsaPadding } from './rsa-encryption.js';
 import { oaepDecode, pkcs1v15Decode } from './rsa-padding.js';
 import { getSignatureAlgorithm } from './signature.js';
@@ -33,12 +35,20 @@ export interface DelegatedKey {
   wrap?(algorithm: string, contentKey: Uint8Array): Promise<Uint8Array>;
   /** Unwraps a content key; any failure → `ERR_UNWRAPPING_FAILED`. */
   unwrap?(algorithm: string, wrapped: Uint8Array): Promise<Uint8Array>;
+  /**
+   * AES-GCM with a 16-byte tag, for the raw AES keyring: encrypts under a 12-byte IV that the key
+   * chooses (an HSM may insist on choosing it), authenticating `aad`. Returns the IV and the
+   * ciphertext followed by the tag.
+   */
+  gcmEncrypt?(plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }>;
+  /** The inverse of `gcmEncrypt`; a tag that does not verify (any failure) → `ERR_DECRYPTION_FAILED`. */
+  gcmDecrypt?(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   sign?(algorithm: string, data: Uint8Array): Promise<Uint8Array>;
   /** False (never a rejection) when the signature does not match. */
   verify?(algorithm: string, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-type Operation = 'encrypt' | 'decrypt' | 'wrap' | 'unwrap' | 'sign' | 'verify';
+type Operation = 'encrypt' | 'decrypt' | 'gcmEncrypt' | 'gcmDecrypt' | 'wrap' | 'unwrap' | 'sign' | 'verify';
 const KEY_TYPES: ReadonlySet<string> = new Set(['secret', 'private', 'public']);
 
 /** True for an object that is a delegated key (and not one of the software key classes). */
@@ -90,6 +100,17 @@ export function asDelegatedKey(key: SecretKey | RsaPrivateKey | RsaPublicKey): D
     };
     delegated.encrypt = (algorithm, plaintext) => run(() => cipher(algorithm).encrypt(key, plaintext));
     delegated.decrypt = (algorithm, data) => run(() => cipher(algorithm).decrypt(key, data));
+    delegated.gcmEncrypt = (plaintext, aad) =>
+      run(() => {
+        const iv = randomBytes(12);
+        return { iv, ciphertext: aesGcmEncrypt(secretKeyBytes(key), iv, plaintext, aad) };
+      });
+    delegated.gcmDecrypt = (iv, ciphertextAndTag, aad) =>
+      run(() => {
+        const plaintext = aesGcmDecrypt(secretKeyBytes(key), iv, ciphertextAndTag, aad);
+        if (plaintext === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'ciphertext could not be decrypted');
+        return plaintext;
+      });
   }
   if (key instanceof RsaPublicKey) {
     delegated.wrap = (algorithm, contentKey) =>

@@ -35,8 +35,16 @@ export interface KeyContext {
 
 const CBC = 'AES/CBC/PKCS5Padding';
 const BLOCK = 16;
+const GCM_IV = 12;
+const GCM_TAG = 16;
 const none: ReadonlySet<string> = new Set();
 const DECRYPT_DATA_ERRORS: ReadonlySet<string> = new Set(['CKR_ENCRYPTED_DATA_INVALID', 'CKR_ENCRYPTED_DATA_LEN_RANGE', 'CKR_DATA_LEN_RANGE']);
+/**
+ * A GCM tag that does not verify: PKCS#11 says CKR_ENCRYPTED_DATA_INVALID, SoftHSM2 answers
+ * CKR_GENERAL_ERROR (so a token failing in the middle of a GCM decryption reads as a failed tag
+ * too; it fails other operations with ERR_PKCS11_FAILED).
+ */
+const GCM_DECRYPT_DATA_ERRORS: ReadonlySet<string> = new Set([...DECRYPT_DATA_ERRORS, 'CKR_GENERAL_ERROR']);
 const UNWRAP_DATA_ERRORS: ReadonlySet<string> = new Set([...DECRYPT_DATA_ERRORS, 'CKR_WRAPPED_KEY_INVALID', 'CKR_WRAPPED_KEY_LEN_RANGE']);
 const BAD_SIGNATURE: ReadonlySet<string> = new Set(['CKR_SIGNATURE_INVALID', 'CKR_SIGNATURE_LEN_RANGE']);
 /** Answers of a token that does not take these OAEP parameters (SoftHSM2: only SHA-1). */
@@ -91,8 +99,8 @@ abstract class Pkcs11Key {
 
 /**
  * An AES key in the token: the static provider's content key (AES/CBC/PKCS5Padding, as
- * `CKM_AES_CBC_PAD`) or the wrapped provider's key-encryption key (AESWrap, as
- * `CKM_AES_KEY_WRAP`, RFC 3394).
+ * `CKM_AES_CBC_PAD`), the wrapped provider's key-encryption key (AESWrap, as
+ * `CKM_AES_KEY_WRAP`, RFC 3394) or the raw AES keyring's wrapping key (AES-GCM, as `CKM_AES_GCM`).
  */
 export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
   readonly keyType = 'secret';
@@ -122,6 +130,34 @@ export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
     return inToken(key, 'decrypt', 'ERR_DECRYPTION_FAILED', DECRYPT_DATA_ERRORS, (session) => {
       key.pkcs11.C_DecryptInit(session, { mechanism: key.p.CKM_AES_CBC_PAD, parameter: buffer(data.subarray(0, BLOCK)) }, key.handle);
       return key.pkcs11.C_DecryptAsync(session, buffer(data.subarray(BLOCK)), Buffer.alloc(data.length - BLOCK));
+    });
+  }
+
+  /** `CKM_AES_GCM` under a fresh 12-byte IV (returned as the token left it: an HSM may write its own there). */
+  async gcmEncrypt(plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }> {
+    assertBytes(plaintext, 'plaintext');
+    assertBytes(aad, 'aad');
+    const key = this.context;
+    requireUsage(key, 'encrypt');
+    const iv = buffer(randomBytes(GCM_IV));
+    const ciphertext = await inToken(key, 'encrypt', 'ERR_ENCRYPTION_FAILED', none, (session) => {
+      key.pkcs11.C_EncryptInit(session, { mechanism: key.p.CKM_AES_GCM, parameter: gcmParameters(key.p, iv, aad) }, key.handle);
+      return key.pkcs11.C_EncryptAsync(session, buffer(plaintext), Buffer.alloc(plaintext.length + GCM_TAG));
+    });
+    return { iv, ciphertext };
+  }
+
+  async gcmDecrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    assertBytes(aad, 'aad');
+    const key = this.context;
+    requireUsage(key, 'decrypt');
+    const data = ciphertextAndTag;
+    if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV || !(data instanceof Uint8Array) || data.length < GCM_TAG) {
+      throw new DdbecError('ERR_DECRYPTION_FAILED', 'ciphertext could not be decrypted');
+    }
+    return inToken(key, 'decrypt', 'ERR_DECRYPTION_FAILED', GCM_DECRYPT_DATA_ERRORS, (session) => {
+      key.pkcs11.C_DecryptInit(session, { mechanism: key.p.CKM_AES_GCM, parameter: gcmParameters(key.p, buffer(iv), aad) }, key.handle);
+      return key.pkcs11.C_DecryptAsync(session, buffer(data), Buffer.alloc(data.length));
     });
   }
 
@@ -177,6 +213,11 @@ export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
       }
     });
   }
+}
+
+/** `CK_GCM_PARAMS` (PKCS#11 v2.40: with `ulIvBits`) for a 12-byte IV and a 16-byte tag. */
+function gcmParameters(p: Binding, iv: Buffer, aad: Uint8Array): Pkcs11js.AesGCM {
+  return { type: p.CK_PARAMS_GCM, iv, ivBits: GCM_IV * 8, aad: buffer(aad), tagBits: GCM_TAG * 8 };
 }
 
 const HMAC_MECHANISMS: Readonly<Record<string, string>> = {

@@ -24,6 +24,7 @@ import { decodeMaterialDescription } from '../../src/format/index.js';
 import { findSoftHsmModule, initSoftHsmToken, type SoftHsmToken } from '../../../local/src/index.js';
 import { CONFIG, ITEM } from '../encryptor/helpers.js';
 import { DbesdkItemEncryptor } from '../../src/dbesdk/item-encryptor.js';
+import { RawAesKeyring } from '../../src/keyrings/raw-aes.js';
 import { RawRsaKeyring, type RsaPadding } from '../../src/keyrings/raw-rsa.js';
 import type { Keyring } from '../../src/keyrings/types.js';
 import { codeOf as keyringCodeOf, decryptionMaterials, encryptionMaterials, flipped } from '../keyrings/materials.js';
@@ -200,7 +201,7 @@ describe.skipIf(softHsm === undefined)('PKCS#11 keys (SoftHSM2)', () => {
     });
   });
 
-  describe('DB-ESDK raw RSA keyring with the private key in the token', () => {
+  describe('DB-ESDK raw keyrings with keys in the token', () => {
     const dbesdk = (keyring: Keyring): DbesdkItemEncryptor =>
       new DbesdkItemEncryptor({
         logicalTableName: 'Orders',
@@ -241,6 +242,37 @@ describe.skipIf(softHsm === undefined)('PKCS#11 keys (SoftHSM2)', () => {
       }
       const truncated = { ...edk, ciphertext: edk.ciphertext.subarray(0, edk.ciphertext.length - 1) };
       expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [truncated]))).toBe('ERR_UNWRAPPING_FAILED');
+    });
+
+    const aesKeyrings = async (): Promise<{ software: RawAesKeyring; hsm: RawAesKeyring }> => {
+      const options = { keyNamespace: 'hsm', keyName: 'aes' };
+      return {
+        software: new RawAesKeyring({ ...options, wrappingKey: aes.exportBytes() }),
+        hsm: new RawAesKeyring({ ...options, wrappingKey: await token.aesKey({ label: 'aes' }, { require: ['encrypt', 'decrypt'] }) }),
+      };
+    };
+
+    it('raw AES (AES-GCM in the token): items cross-decrypt with software keys of the same material both ways', async () => {
+      const { software, hsm } = await aesKeyrings();
+      const bySoftware = await dbesdk(software).encryptItem(item);
+      const byHsm = await dbesdk(hsm).encryptItem(item);
+      expect(await dbesdk(hsm).decryptItem(bySoftware)).toEqual(item);
+      expect(await dbesdk(software).decryptItem(byHsm)).toEqual(item);
+      expect(await dbesdk(hsm).decryptItem(byHsm)).toEqual(item);
+      expect(Object.keys(byHsm).sort()).toEqual(Object.keys(bySoftware).sort());
+    });
+
+    it('raw AES (AES-GCM in the token): a changed encrypted data key or another encryption context is refused', async () => {
+      const { software, hsm } = await aesKeyrings();
+      const [edk] = (await software.onEncrypt(encryptionMaterials())).encryptedDataKeys;
+      if (edk === undefined) throw new Error('no EDK');
+      expect((await hsm.onDecrypt(decryptionMaterials(), [edk])).plaintextDataKey).toHaveLength(32);
+      for (const index of [0, 48, edk.ciphertext.length - 1]) {
+        expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [flipped(edk, 'ciphertext', index)])), `byte ${index}`).toBe('ERR_UNWRAPPING_FAILED');
+      }
+      expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [flipped(edk, 'keyProviderInfo', edk.keyProviderInfo.length - 1)]))).toBe('ERR_UNWRAPPING_FAILED');
+      const otherContext = decryptionMaterials(undefined, { 'aws-crypto-table-name': 'Other' });
+      expect(await keyringCodeOf(hsm.onDecrypt(otherContext, [edk]))).toBe('ERR_UNWRAPPING_FAILED');
     });
   });
 
