@@ -8,11 +8,16 @@
  *
  * Every `algorithm` argument is the name the legacy format writes in material descriptions:
  * `AES/CBC/PKCS5Padding` (content cipher), `AESWrap` or `RSA/ECB/OAEPWith…AndMGF1Padding`
- * (wrapping), `HmacSHA256` or `SHA256withRSA` (signatures).
+ * (wrapping), `HmacSHA256` or `SHA256withRSA` (signatures) — or, for the raw RSA keyring's
+ * intermediate key, the keyring's padding scheme (`PKCS1`, `OAEP_SHA256_MGF1`, …: OAEP whose
+ * MGF1 uses the label's hash, where the legacy names always mean MGF1 with SHA-1).
  */
 import { DdbecError } from '../errors.js';
 import { getContentCipher } from './content-cipher.js';
-import { RsaPrivateKey, RsaPublicKey, SecretKey } from './keys.js';
+import { aesGcmDecrypt, aesGcmEncrypt } from './dbe.js';
+import { RsaPrivateKey, RsaPublicKey, SecretKey, secretKeyBytes } from './keys.js';
+import { randomBytes } from './primitives.js';
+import { RSA_PADDINGS, rsaDecrypt, rsaEncrypt, type RsaPadding } from './rsa-encryption.js';
 import { oaepDecode, pkcs1v15Decode } from './rsa-padding.js';
 import { getSignatureAlgorithm } from './signature.js';
 import { getWrappingAlgorithm } from './wrapping.js';
@@ -30,12 +35,20 @@ export interface DelegatedKey {
   wrap?(algorithm: string, contentKey: Uint8Array): Promise<Uint8Array>;
   /** Unwraps a content key; any failure → `ERR_UNWRAPPING_FAILED`. */
   unwrap?(algorithm: string, wrapped: Uint8Array): Promise<Uint8Array>;
+  /**
+   * AES-GCM with a 16-byte tag, for the raw AES keyring: encrypts under a 12-byte IV that the key
+   * chooses (an HSM may insist on choosing it), authenticating `aad`. Returns the IV and the
+   * ciphertext followed by the tag.
+   */
+  gcmEncrypt?(plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }>;
+  /** The inverse of `gcmEncrypt`; a tag that does not verify (any failure) → `ERR_DECRYPTION_FAILED`. */
+  gcmDecrypt?(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   sign?(algorithm: string, data: Uint8Array): Promise<Uint8Array>;
   /** False (never a rejection) when the signature does not match. */
   verify?(algorithm: string, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-type Operation = 'encrypt' | 'decrypt' | 'wrap' | 'unwrap' | 'sign' | 'verify';
+type Operation = 'encrypt' | 'decrypt' | 'gcmEncrypt' | 'gcmDecrypt' | 'wrap' | 'unwrap' | 'sign' | 'verify';
 const KEY_TYPES: ReadonlySet<string> = new Set(['secret', 'private', 'public']);
 
 /** True for an object that is a delegated key (and not one of the software key classes). */
@@ -87,26 +100,62 @@ export function asDelegatedKey(key: SecretKey | RsaPrivateKey | RsaPublicKey): D
     };
     delegated.encrypt = (algorithm, plaintext) => run(() => cipher(algorithm).encrypt(key, plaintext));
     delegated.decrypt = (algorithm, data) => run(() => cipher(algorithm).decrypt(key, data));
+    delegated.gcmEncrypt = (plaintext, aad) =>
+      run(() => {
+        const iv = randomBytes(12);
+        return { iv, ciphertext: aesGcmEncrypt(secretKeyBytes(key), iv, plaintext, aad) };
+      });
+    delegated.gcmDecrypt = (iv, ciphertextAndTag, aad) =>
+      run(() => {
+        const plaintext = aesGcmDecrypt(secretKeyBytes(key), iv, ciphertextAndTag, aad);
+        if (plaintext === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'ciphertext could not be decrypted');
+        return plaintext;
+      });
   }
-  if (!(key instanceof RsaPrivateKey)) {
+  if (key instanceof RsaPublicKey) {
+    delegated.wrap = (algorithm, contentKey) =>
+      run(() => (isRsaPadding(algorithm) ? rsaEncrypt(key, algorithm, contentKey) : getWrappingAlgorithm(algorithm).wrap(key, contentKey)));
+  } else if (key instanceof SecretKey) {
     delegated.wrap = (algorithm, contentKey) => run(() => getWrappingAlgorithm(algorithm).wrap(key, contentKey));
   }
-  if (!(key instanceof RsaPublicKey)) {
+  if (key instanceof RsaPrivateKey) {
+    delegated.unwrap = (algorithm, wrapped) => run(() => (isRsaPadding(algorithm) ? keyringUnwrap(key, algorithm, wrapped) : getWrappingAlgorithm(algorithm).unwrap(key, wrapped)));
+  } else if (key instanceof SecretKey) {
     delegated.unwrap = (algorithm, wrapped) => run(() => getWrappingAlgorithm(algorithm).unwrap(key, wrapped));
   }
   return Object.freeze(delegated);
 }
 
-/** How an RSA wrapping algorithm pads: OAEP with a label hash and MGF1-SHA-1 (Java's defaults), or PKCS#1 v1.5. */
-export type RsaWrapScheme = { readonly padding: 'oaep'; readonly hash: 'sha1' | 'sha256' | 'sha384' | 'sha512' } | { readonly padding: 'pkcs1' };
+function isRsaPadding(algorithm: string): algorithm is RsaPadding {
+  return (RSA_PADDINGS as readonly string[]).includes(algorithm);
+}
+
+function keyringUnwrap(key: RsaPrivateKey, padding: RsaPadding, wrapped: Uint8Array): Uint8Array {
+  const intermediateKey = rsaDecrypt(key, padding, wrapped);
+  if (intermediateKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'content key could not be unwrapped');
+  return intermediateKey;
+}
+
+type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * How an RSA wrapping algorithm pads: OAEP with a label hash and an MGF1 hash (SHA-1 for the
+ * legacy names, Java's defaults; the label's hash for the keyring's), or PKCS#1 v1.5.
+ */
+export type RsaWrapScheme = { readonly padding: 'oaep'; readonly hash: Hash; readonly mgfHash: Hash } | { readonly padding: 'pkcs1' };
 
 const RSA_WRAP_SCHEMES: ReadonlyMap<string, RsaWrapScheme> = new Map<string, RsaWrapScheme>([
-  ['RSA/ECB/OAEPWithSHA-1AndMGF1Padding', { padding: 'oaep', hash: 'sha1' }],
-  ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', { padding: 'oaep', hash: 'sha256' }],
-  ['RSA/ECB/OAEPWithSHA-384AndMGF1Padding', { padding: 'oaep', hash: 'sha384' }],
-  ['RSA/ECB/OAEPWithSHA-512AndMGF1Padding', { padding: 'oaep', hash: 'sha512' }],
+  ['RSA/ECB/OAEPWithSHA-1AndMGF1Padding', { padding: 'oaep', hash: 'sha1', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', { padding: 'oaep', hash: 'sha256', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-384AndMGF1Padding', { padding: 'oaep', hash: 'sha384', mgfHash: 'sha1' }],
+  ['RSA/ECB/OAEPWithSHA-512AndMGF1Padding', { padding: 'oaep', hash: 'sha512', mgfHash: 'sha1' }],
   ['RSA/ECB/PKCS1Padding', { padding: 'pkcs1' }],
   ['RSA', { padding: 'pkcs1' }],
+  ['OAEP_SHA1_MGF1', { padding: 'oaep', hash: 'sha1', mgfHash: 'sha1' }],
+  ['OAEP_SHA256_MGF1', { padding: 'oaep', hash: 'sha256', mgfHash: 'sha256' }],
+  ['OAEP_SHA384_MGF1', { padding: 'oaep', hash: 'sha384', mgfHash: 'sha384' }],
+  ['OAEP_SHA512_MGF1', { padding: 'oaep', hash: 'sha512', mgfHash: 'sha512' }],
+  ['PKCS1', { padding: 'pkcs1' }],
 ]);
 
 /** The padding of an RSA wrapping algorithm name; anything else → ERR_UNSUPPORTED_ALGORITHM. */
@@ -124,7 +173,7 @@ export function rsaWrapScheme(algorithm: string): RsaWrapScheme {
 export function decodeRsaUnwrapped(algorithm: string, em: Uint8Array): Uint8Array {
   const scheme = rsaWrapScheme(algorithm);
   const block = Buffer.from(em.buffer, em.byteOffset, em.length);
-  const contentKey = scheme.padding === 'oaep' ? oaepDecode(block, scheme.hash, 'sha1') : pkcs1v15Decode(block);
+  const contentKey = scheme.padding === 'oaep' ? oaepDecode(block, scheme.hash, scheme.mgfHash) : pkcs1v15Decode(block);
   if (contentKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', 'content key could not be unwrapped');
   return contentKey;
 }

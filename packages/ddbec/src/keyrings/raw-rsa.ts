@@ -3,13 +3,17 @@
  * key, decrypts with the private key. Under the DB-ESDK suites RSA encrypts the intermediate key
  * (see edk-wrapping.ts).
  *
+ * The private key may be a delegated key (say an RSA key in a PKCS#11 token): its `unwrap`,
+ * given the padding scheme as algorithm name, decrypts the intermediate key.
+ *
  * Key provider id: the key namespace. Key provider info: the UTF-8 key name. Ciphertext (after
  * the wrapped data key): the RSA ciphertext of the intermediate key.
  */
+import { delegatedOperation, isDelegatedKey, type DelegatedKey } from '../crypto/delegated-key.js';
 import { RsaPrivateKey, RsaPublicKey } from '../crypto/keys.js';
 import { randomBytes } from '../crypto/primitives.js';
 import { RSA_PADDINGS, rsaDecrypt, rsaEncrypt, rsaMaxPlaintextLength, type RsaPadding } from '../crypto/rsa-encryption.js';
-import { DdbecError } from '../errors.js';
+import { DdbecError, isDdbecError } from '../errors.js';
 import { utf8Encode } from '../format/utf8.js';
 import { encryptionContextAad } from '../structured/encryption-context.js';
 import { providerWrappedMaterial, unwrapWithIntermediateKey, wrapWithIntermediateKey } from './edk-wrapping.js';
@@ -27,8 +31,8 @@ export interface RawRsaKeyringOptions {
   readonly paddingScheme: RsaPadding;
   /** Needed to encrypt. Never derived from the private key. */
   readonly publicKey?: RsaPublicKey;
-  /** Needed to decrypt. */
-  readonly privateKey?: RsaPrivateKey;
+  /** Needed to decrypt: a software key, or a delegated private key (`keyType: 'private'`) such as a PKCS#11 token key. */
+  readonly privateKey?: RsaPrivateKey | DelegatedKey;
 }
 
 /** A keyring over a local RSA key pair (either half is enough for its direction). */
@@ -37,7 +41,7 @@ export class RawRsaKeyring implements Keyring {
   readonly keyName: string;
   readonly paddingScheme: RsaPadding;
   readonly #publicKey: RsaPublicKey | undefined;
-  readonly #privateKey: RsaPrivateKey | undefined;
+  readonly #privateKey: RsaPrivateKey | DelegatedKey | undefined;
   readonly #keyNameBytes: Uint8Array;
 
   constructor(options: RawRsaKeyringOptions) {
@@ -55,7 +59,9 @@ export class RawRsaKeyring implements Keyring {
       throw new DdbecError('ERR_INVALID_ARGUMENT', 'RawRsaKeyring needs a publicKey, a privateKey or both');
     }
     if (publicKey !== undefined && !(publicKey instanceof RsaPublicKey)) throw new DdbecError('ERR_INVALID_KEY', 'publicKey must be an RsaPublicKey');
-    if (privateKey !== undefined && !(privateKey instanceof RsaPrivateKey)) throw new DdbecError('ERR_INVALID_KEY', 'privateKey must be an RsaPrivateKey');
+    if (privateKey !== undefined && !(privateKey instanceof RsaPrivateKey || (isDelegatedKey(privateKey) && privateKey.keyType === 'private'))) {
+      throw new DdbecError('ERR_INVALID_KEY', 'privateKey must be an RsaPrivateKey or a delegated private key');
+    }
     // Every DB-ESDK suite wraps a 32-byte intermediate key.
     if (publicKey !== undefined && rsaMaxPlaintextLength(publicKey, paddingScheme) < 32) {
       throw new DdbecError('ERR_INVALID_KEY', `a ${publicKey.modulusBits}-bit RSA key is too short for ${paddingScheme}`);
@@ -87,13 +93,7 @@ export class RawRsaKeyring implements Keyring {
     };
   }
 
-  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
-    return new Promise((resolve) => {
-      resolve(this.#decrypt(materials, encryptedDataKeys));
-    });
-  }
-
-  #decrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): DecryptionMaterials {
+  async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
     if (materials.plaintextDataKey !== undefined) return materials;
     const privateKey = this.#privateKey;
     if (privateKey === undefined) throw new DdbecError('ERR_UNWRAPPING_FAILED', `the raw RSA keyring ${this.#label()} has no private key to decrypt with`);
@@ -103,13 +103,23 @@ export class RawRsaKeyring implements Keyring {
       if (edk.keyProviderId !== this.keyNamespace || !sameBytes(edk.keyProviderInfo, this.#keyNameBytes)) continue;
       const wrapped = providerWrappedMaterial(suite, edk.ciphertext);
       if (wrapped === undefined) continue;
-      const intermediateKey = rsaDecrypt(privateKey, this.paddingScheme, wrapped);
+      const intermediateKey = privateKey instanceof RsaPrivateKey ? rsaDecrypt(privateKey, this.paddingScheme, wrapped) : await this.#delegatedDecrypt(privateKey, wrapped);
       if (intermediateKey === undefined || intermediateKey.length !== suite.keyLength) continue;
       const unwrapped = unwrapWithIntermediateKey(suite, edk.ciphertext, aad, intermediateKey);
       intermediateKey.fill(0);
       if (unwrapped !== undefined) return { ...materials, ...unwrapped };
     }
     throw new DdbecError('ERR_UNWRAPPING_FAILED', `the raw RSA keyring ${this.#label()} cannot decrypt any of the data keys`);
+  }
+
+  /** The delegated key's unwrap; `undefined` (as in software) when the ciphertext does not decrypt. */
+  async #delegatedDecrypt(privateKey: DelegatedKey, wrapped: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      return await delegatedOperation(privateKey, 'unwrap', 'privateKey')(this.paddingScheme, wrapped);
+    } catch (error) {
+      if (isDdbecError(error, 'ERR_UNWRAPPING_FAILED')) return undefined;
+      throw error;
+    }
   }
 
   #label(): string {

@@ -35,8 +35,16 @@ export interface KeyContext {
 
 const CBC = 'AES/CBC/PKCS5Padding';
 const BLOCK = 16;
+const GCM_IV = 12;
+const GCM_TAG = 16;
 const none: ReadonlySet<string> = new Set();
 const DECRYPT_DATA_ERRORS: ReadonlySet<string> = new Set(['CKR_ENCRYPTED_DATA_INVALID', 'CKR_ENCRYPTED_DATA_LEN_RANGE', 'CKR_DATA_LEN_RANGE']);
+/**
+ * A GCM tag that does not verify: PKCS#11 says CKR_ENCRYPTED_DATA_INVALID, SoftHSM2 answers
+ * CKR_GENERAL_ERROR (so a token failing in the middle of a GCM decryption reads as a failed tag
+ * too; it fails other operations with ERR_PKCS11_FAILED).
+ */
+const GCM_DECRYPT_DATA_ERRORS: ReadonlySet<string> = new Set([...DECRYPT_DATA_ERRORS, 'CKR_GENERAL_ERROR']);
 const UNWRAP_DATA_ERRORS: ReadonlySet<string> = new Set([...DECRYPT_DATA_ERRORS, 'CKR_WRAPPED_KEY_INVALID', 'CKR_WRAPPED_KEY_LEN_RANGE']);
 const BAD_SIGNATURE: ReadonlySet<string> = new Set(['CKR_SIGNATURE_INVALID', 'CKR_SIGNATURE_LEN_RANGE']);
 /** Answers of a token that does not take these OAEP parameters (SoftHSM2: only SHA-1). */
@@ -91,8 +99,8 @@ abstract class Pkcs11Key {
 
 /**
  * An AES key in the token: the static provider's content key (AES/CBC/PKCS5Padding, as
- * `CKM_AES_CBC_PAD`) or the wrapped provider's key-encryption key (AESWrap, as
- * `CKM_AES_KEY_WRAP`, RFC 3394).
+ * `CKM_AES_CBC_PAD`), the wrapped provider's key-encryption key (AESWrap, as
+ * `CKM_AES_KEY_WRAP`, RFC 3394) or the raw AES keyring's wrapping key (AES-GCM, as `CKM_AES_GCM`).
  */
 export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
   readonly keyType = 'secret';
@@ -122,6 +130,34 @@ export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
     return inToken(key, 'decrypt', 'ERR_DECRYPTION_FAILED', DECRYPT_DATA_ERRORS, (session) => {
       key.pkcs11.C_DecryptInit(session, { mechanism: key.p.CKM_AES_CBC_PAD, parameter: buffer(data.subarray(0, BLOCK)) }, key.handle);
       return key.pkcs11.C_DecryptAsync(session, buffer(data.subarray(BLOCK)), Buffer.alloc(data.length - BLOCK));
+    });
+  }
+
+  /** `CKM_AES_GCM` under a fresh 12-byte IV (returned as the token left it: an HSM may write its own there). */
+  async gcmEncrypt(plaintext: Uint8Array, aad: Uint8Array): Promise<{ iv: Uint8Array; ciphertext: Uint8Array }> {
+    assertBytes(plaintext, 'plaintext');
+    assertBytes(aad, 'aad');
+    const key = this.context;
+    requireUsage(key, 'encrypt');
+    const iv = buffer(randomBytes(GCM_IV));
+    const ciphertext = await inToken(key, 'encrypt', 'ERR_ENCRYPTION_FAILED', none, (session) => {
+      key.pkcs11.C_EncryptInit(session, { mechanism: key.p.CKM_AES_GCM, parameter: gcmParameters(key.p, iv, aad) }, key.handle);
+      return key.pkcs11.C_EncryptAsync(session, buffer(plaintext), Buffer.alloc(plaintext.length + GCM_TAG));
+    });
+    return { iv, ciphertext };
+  }
+
+  async gcmDecrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    assertBytes(aad, 'aad');
+    const key = this.context;
+    requireUsage(key, 'decrypt');
+    const data = ciphertextAndTag;
+    if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV || !(data instanceof Uint8Array) || data.length < GCM_TAG) {
+      throw new DdbecError('ERR_DECRYPTION_FAILED', 'ciphertext could not be decrypted');
+    }
+    return inToken(key, 'decrypt', 'ERR_DECRYPTION_FAILED', GCM_DECRYPT_DATA_ERRORS, (session) => {
+      key.pkcs11.C_DecryptInit(session, { mechanism: key.p.CKM_AES_GCM, parameter: gcmParameters(key.p, buffer(iv), aad) }, key.handle);
+      return key.pkcs11.C_DecryptAsync(session, buffer(data), Buffer.alloc(data.length));
     });
   }
 
@@ -177,6 +213,11 @@ export class Pkcs11AesKey extends Pkcs11Key implements DelegatedKey {
       }
     });
   }
+}
+
+/** `CK_GCM_PARAMS` (PKCS#11 v2.40: with `ulIvBits`) for a 12-byte IV and a 16-byte tag. */
+function gcmParameters(p: Binding, iv: Buffer, aad: Uint8Array): Pkcs11js.AesGCM {
+  return { type: p.CK_PARAMS_GCM, iv, ivBits: GCM_IV * 8, aad: buffer(aad), tagBits: GCM_TAG * 8 };
 }
 
 const HMAC_MECHANISMS: Readonly<Record<string, string>> = {
@@ -246,9 +287,10 @@ export class Pkcs11HmacKey extends Pkcs11Key implements DelegatedKey {
 
 /**
  * The private half of an RSA key pair in the token: signs (`CKM_SHA256_RSA_PKCS`, …) and
- * unwraps content keys (`C_Decrypt`, so it needs `CKA_DECRYPT`). OAEP runs as
- * `CKM_RSA_PKCS_OAEP` when the token takes the format's parameters (label hash SHA-256, MGF1
- * with SHA-1); a token that does not (SoftHSM2 takes only SHA-1) decrypts with raw RSA
+ * unwraps content keys and the raw RSA keyring's intermediate keys (`C_Decrypt`, so it needs
+ * `CKA_DECRYPT`). OAEP runs as `CKM_RSA_PKCS_OAEP` when the token takes the algorithm's
+ * parameters (say label hash SHA-256 with MGF1-SHA-1 for the legacy format, MGF1-SHA-256 for
+ * the keyring's `OAEP_SHA256_MGF1`); a token that does not (SoftHSM2 takes only SHA-1) decrypts with raw RSA
  * (`CKM_RSA_X_509`) and the padding is removed here, as the software path does. PKCS#1 v1.5
  * (legacy items only) always takes the raw path.
  */
@@ -287,7 +329,8 @@ export class Pkcs11RsaPrivateKey extends Pkcs11Key implements DelegatedKey {
     const { p, pkcs11 } = key;
     if (scheme.padding === 'oaep' && this.#nativeOaep.get(algorithm) !== false) {
       const hashAlg = { sha1: p.CKM_SHA_1, sha256: p.CKM_SHA256, sha384: p.CKM_SHA384, sha512: p.CKM_SHA512 }[scheme.hash];
-      const oaep = { type: p.CK_PARAMS_RSA_OAEP, hashAlg, mgf: p.CKG_MGF1_SHA1, source: 1 /* CKZ_DATA_SPECIFIED */ };
+      const mgf = { sha1: p.CKG_MGF1_SHA1, sha256: p.CKG_MGF1_SHA256, sha384: p.CKG_MGF1_SHA384, sha512: p.CKG_MGF1_SHA512 }[scheme.mgfHash];
+      const oaep = { type: p.CK_PARAMS_RSA_OAEP, hashAlg, mgf, source: 1 /* CKZ_DATA_SPECIFIED */ };
       try {
         const contentKey = await key.pool.use((session) => {
           pkcs11.C_DecryptInit(session, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: oaep }, key.handle);
@@ -296,10 +339,14 @@ export class Pkcs11RsaPrivateKey extends Pkcs11Key implements DelegatedKey {
         this.#nativeOaep.set(algorithm, true);
         return contentKey;
       } catch (error) {
-        if (this.#nativeOaep.get(algorithm) === true || !OAEP_UNSUPPORTED.has(ckr(error) ?? '')) {
+        const name = ckr(error) ?? '';
+        if (this.#nativeOaep.get(algorithm) !== true && OAEP_UNSUPPORTED.has(name)) {
+          this.#nativeOaep.set(algorithm, false);
+        } else if (name !== 'CKR_GENERAL_ERROR') {
           throw operationError(error, 'ERR_UNWRAPPING_FAILED', UNWRAP_DATA_ERRORS, key.name, USAGE_ATTRIBUTES.decrypt);
         }
-        this.#nativeOaep.set(algorithm, false);
+        // CKR_GENERAL_ERROR is also SoftHSM2's answer to a ciphertext whose padding does not
+        // check: the raw path below decides (a failing token fails there too).
       }
     }
     const em = await inToken(key, 'decrypt', 'ERR_UNWRAPPING_FAILED', UNWRAP_DATA_ERRORS, (session) => {

@@ -6,6 +6,7 @@ import { RawAesKeyring } from '../../src/keyrings/raw-aes.js';
 import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../../src/keyrings/types.js';
 import { parseHeader } from '../../src/structured/header.js';
 import { DdbecError, isDdbecError } from '../../src/errors.js';
+import { asDelegatedKey, SecretKey } from '../../src/index.js';
 import { b64, describeDbesdkVectors, readDbesdkJson, vectorBranchKey, vectorKeyStore, VECTOR_PARTITION_KEY, VECTOR_TABLE } from './vectors.js';
 
 const ec = { 'aws-crypto-table-name': 'T', 'aws-crypto-partition-name': 'pk', 'aws-crypto-attr.pk': 'AAFh' };
@@ -89,6 +90,30 @@ describe('RawAesKeyring options', () => {
     expect(() => new RawAesKeyring({ keyNamespace: '', keyName: 'k', wrappingKey: aesKey(32) })).toThrow(/keyNamespace/);
     expect(() => new RawAesKeyring({ keyNamespace: 'ns', keyName: '', wrappingKey: aesKey(32) })).toThrow(/keyName/);
     expect(() => new RawAesKeyring({ keyNamespace: 'ns', keyName: 'k', wrappingKey: aesKey(20) })).toThrow(/160 bits/);
+    expect(() => new RawAesKeyring({ keyNamespace: 'ns', keyName: 'k', wrappingKey: asDelegatedKey(SecretKey.generate('HmacSHA256', 256)) })).toThrow(/AES key/);
+  });
+
+  it('wraps and unwraps with a delegated AES key (AES-GCM through the seam), the same bytes as software', async () => {
+    const key = SecretKey.generate('AES', 256);
+    const software = new RawAesKeyring({ keyNamespace: 'ns', keyName: 'key', wrappingKey: key.exportBytes() });
+    const delegated = new RawAesKeyring({ keyNamespace: 'ns', keyName: 'key', wrappingKey: asDelegatedKey(key) });
+    expect(JSON.stringify(delegated)).toBe('{"type":"RawAesKeyring","keyNamespace":"ns","keyName":"key"}');
+    for (const [writer, reader] of [
+      [software, delegated],
+      [delegated, software],
+    ] as const) {
+      const encrypted = await writer.onEncrypt(encryptionMaterials());
+      const [edk] = encrypted.encryptedDataKeys;
+      if (edk === undefined) throw new Error('no EDK');
+      expect(edk.keyProviderInfo).toHaveLength(3 + 8 + 12);
+      expect((await reader.onDecrypt(decryptionMaterials(), [edk])).plaintextDataKey).toEqual(encrypted.plaintextDataKey);
+      const tampered = edk.ciphertext.slice();
+      tampered[60] = (tampered[60] ?? 0) ^ 1;
+      await rejects(reader.onDecrypt(decryptionMaterials(), [{ ...edk, ciphertext: tampered }]), 'ERR_UNWRAPPING_FAILED');
+    }
+    // A delegated key that cannot do AES-GCM says so.
+    const cbcOnly = { keyType: 'secret' as const, algorithm: 'AES', encrypt: () => Promise.resolve(new Uint8Array()) };
+    await rejects(new RawAesKeyring({ keyNamespace: 'ns', keyName: 'key', wrappingKey: cbcOnly }).onEncrypt(encryptionMaterials()), 'ERR_INVALID_KEY');
   });
 
   it('writes the provider info the MPL defines: key name, tag bits, IV length, IV', async () => {

@@ -1,6 +1,6 @@
 import { constants, privateDecrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateRsaKeyPair } from '../../src/index.js';
+import { asDelegatedKey, generateRsaKeyPair } from '../../src/index.js';
 import {
   DBE_ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384_SYMSIG_HMAC_SHA384 as SUITE_SIG,
   DBE_ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_SYMSIG_HMAC_SHA384 as SUITE_HMAC,
@@ -73,6 +73,19 @@ describe('RawRsaKeyring', () => {
     await fails(rsa('OAEP_SHA256_MGF1'), undefined, { ...edk, ciphertext: edk.ciphertext.subarray(0, 48) });
   });
 
+  it.each(PADDINGS)('decrypts with a delegated private key (%s), the same bytes as software; its failures are unwrapping failures', async (padding) => {
+    const delegated = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa-key', paddingScheme: padding, privateKey: asDelegatedKey(pair.privateKey) });
+    const [edk] = await expectRoundTrip(rsa(padding, { publicKey: pair.publicKey }), delegated);
+    if (edk === undefined) throw new Error('no EDK');
+    for (const index of [0, 48, edk.ciphertext.length - 1]) {
+      expect(await codeOf(delegated.onDecrypt(decryptionMaterials(), [flipped(edk, 'ciphertext', index)]))).toBe('ERR_UNWRAPPING_FAILED');
+    }
+    // A delegated key that cannot unwrap says so: a configuration error, not "no data key".
+    const signOnly = { keyType: 'private' as const, algorithm: 'RSA', sign: () => Promise.resolve(new Uint8Array()) };
+    const unusable = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa-key', paddingScheme: padding, privateKey: signOnly });
+    expect(await codeOf(unusable.onDecrypt(decryptionMaterials(), [edk]))).toBe('ERR_INVALID_KEY');
+  });
+
   it('validates its options', () => {
     const make = (options: object) => () => new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'k', paddingScheme: 'OAEP_SHA256_MGF1', ...options });
     expect(make({ publicKey: pair.publicKey })).not.toThrow();
@@ -80,6 +93,8 @@ describe('RawRsaKeyring', () => {
     expect(make({ publicKey: pair.publicKey, paddingScheme: 'OAEP_SHA224_MGF1' })).toThrow(/paddingScheme/);
     expect(make({ publicKey: pair.publicKey, keyNamespace: 'aws-kms-x' })).toThrow(/aws-kms/);
     expect(make({ publicKey: pair.privateKey })).toThrow(/RsaPublicKey/);
+    expect(make({ privateKey: asDelegatedKey(pair.privateKey) })).not.toThrow();
+    expect(make({ privateKey: asDelegatedKey(pair.publicKey) })).toThrow(/delegated private key/);
     expect(make({ publicKey: generateRsaKeyPair(1024).publicKey, paddingScheme: 'OAEP_SHA512_MGF1' })).toThrow(/too short/);
   });
 });

@@ -23,6 +23,11 @@ import { loadConfig } from '../../src/config/index.js';
 import { decodeMaterialDescription } from '../../src/format/index.js';
 import { findSoftHsmModule, initSoftHsmToken, type SoftHsmToken } from '../../../local/src/index.js';
 import { CONFIG, ITEM } from '../encryptor/helpers.js';
+import { DbesdkItemEncryptor } from '../../src/dbesdk/item-encryptor.js';
+import { RawAesKeyring } from '../../src/keyrings/raw-aes.js';
+import { RawRsaKeyring, type RsaPadding } from '../../src/keyrings/raw-rsa.js';
+import type { Keyring } from '../../src/keyrings/types.js';
+import { codeOf as keyringCodeOf, decryptionMaterials, encryptionMaterials, flipped } from '../keyrings/materials.js';
 
 const softHsm = findSoftHsmModule();
 if (softHsm === undefined) console.warn('PKCS#11 tests skipped: SoftHSM2 is not installed (apt-get install softhsm2)');
@@ -193,6 +198,81 @@ describe.skipIf(softHsm === undefined)('PKCS#11 keys (SoftHSM2)', () => {
       const stored = await Promise.all(items.map((item) => hsm.encryptItem(item, CONFIG)));
       const read = await Promise.all(stored.map((item) => software.decryptItem(item, CONFIG)));
       expect(read.map((item) => item.sk)).toEqual(items.map((item) => item.sk));
+    });
+  });
+
+  describe('DB-ESDK raw keyrings with keys in the token', () => {
+    const dbesdk = (keyring: Keyring): DbesdkItemEncryptor =>
+      new DbesdkItemEncryptor({
+        logicalTableName: 'Orders',
+        partitionKeyName: 'pk',
+        sortKeyName: 'sk',
+        attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', sk: 'SIGN_ONLY', secret: 'ENCRYPT_AND_SIGN', visible: 'SIGN_ONLY' },
+        keyring,
+      });
+    const item: Item = { pk: { S: 'order#1' }, sk: { N: '7' }, secret: { S: 'card 4111' }, visible: { S: 'shipped' } };
+    // PKCS1 and the OAEP schemes but SHA-1 take the raw RSA path in SoftHSM2; OAEP_SHA1_MGF1 runs as CKM_RSA_PKCS_OAEP.
+    const paddings: RsaPadding[] = ['PKCS1', 'OAEP_SHA1_MGF1', 'OAEP_SHA256_MGF1', 'OAEP_SHA384_MGF1', 'OAEP_SHA512_MGF1'];
+    const keyrings = async (paddingScheme: RsaPadding): Promise<{ software: RawRsaKeyring; hsm: RawRsaKeyring }> => {
+      const privateKey = await token.rsaPrivateKey({ label: 'rsa-wrap' }, { require: ['decrypt'] });
+      const options = { keyNamespace: 'hsm', keyName: 'rsa-wrap', paddingScheme };
+      return {
+        software: new RawRsaKeyring({ ...options, publicKey: rsaWrap.publicKey, privateKey: rsaWrap.privateKey }),
+        hsm: new RawRsaKeyring({ ...options, publicKey: privateKey.publicKey(), privateKey }),
+      };
+    };
+
+    it.each(paddings)('%s: items cross-decrypt with software keys of the same material both ways', async (padding) => {
+      const { software, hsm } = await keyrings(padding);
+      const bySoftware = await dbesdk(software).encryptItem(item);
+      const byHsm = await dbesdk(hsm).encryptItem(item);
+      expect(await dbesdk(hsm).decryptItem(bySoftware)).toEqual(item);
+      expect(await dbesdk(software).decryptItem(byHsm)).toEqual(item);
+      expect(await dbesdk(hsm).decryptItem(byHsm)).toEqual(item);
+      expect(Object.keys(byHsm).sort()).toEqual(Object.keys(bySoftware).sort());
+    });
+
+    it.each(paddings)('%s: a changed encrypted data key is refused', async (padding) => {
+      const { software, hsm } = await keyrings(padding);
+      const [edk] = (await software.onEncrypt(encryptionMaterials())).encryptedDataKeys;
+      if (edk === undefined) throw new Error('no EDK');
+      expect((await hsm.onDecrypt(decryptionMaterials(), [edk])).plaintextDataKey).toHaveLength(32);
+      for (const index of [0, 48, edk.ciphertext.length - 1]) {
+        expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [flipped(edk, 'ciphertext', index)])), `byte ${index}`).toBe('ERR_UNWRAPPING_FAILED');
+      }
+      const truncated = { ...edk, ciphertext: edk.ciphertext.subarray(0, edk.ciphertext.length - 1) };
+      expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [truncated]))).toBe('ERR_UNWRAPPING_FAILED');
+    });
+
+    const aesKeyrings = async (): Promise<{ software: RawAesKeyring; hsm: RawAesKeyring }> => {
+      const options = { keyNamespace: 'hsm', keyName: 'aes' };
+      return {
+        software: new RawAesKeyring({ ...options, wrappingKey: aes.exportBytes() }),
+        hsm: new RawAesKeyring({ ...options, wrappingKey: await token.aesKey({ label: 'aes' }, { require: ['encrypt', 'decrypt'] }) }),
+      };
+    };
+
+    it('raw AES (AES-GCM in the token): items cross-decrypt with software keys of the same material both ways', async () => {
+      const { software, hsm } = await aesKeyrings();
+      const bySoftware = await dbesdk(software).encryptItem(item);
+      const byHsm = await dbesdk(hsm).encryptItem(item);
+      expect(await dbesdk(hsm).decryptItem(bySoftware)).toEqual(item);
+      expect(await dbesdk(software).decryptItem(byHsm)).toEqual(item);
+      expect(await dbesdk(hsm).decryptItem(byHsm)).toEqual(item);
+      expect(Object.keys(byHsm).sort()).toEqual(Object.keys(bySoftware).sort());
+    });
+
+    it('raw AES (AES-GCM in the token): a changed encrypted data key or another encryption context is refused', async () => {
+      const { software, hsm } = await aesKeyrings();
+      const [edk] = (await software.onEncrypt(encryptionMaterials())).encryptedDataKeys;
+      if (edk === undefined) throw new Error('no EDK');
+      expect((await hsm.onDecrypt(decryptionMaterials(), [edk])).plaintextDataKey).toHaveLength(32);
+      for (const index of [0, 48, edk.ciphertext.length - 1]) {
+        expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [flipped(edk, 'ciphertext', index)])), `byte ${index}`).toBe('ERR_UNWRAPPING_FAILED');
+      }
+      expect(await keyringCodeOf(hsm.onDecrypt(decryptionMaterials(), [flipped(edk, 'keyProviderInfo', edk.keyProviderInfo.length - 1)]))).toBe('ERR_UNWRAPPING_FAILED');
+      const otherContext = decryptionMaterials(undefined, { 'aws-crypto-table-name': 'Other' });
+      expect(await keyringCodeOf(hsm.onDecrypt(otherContext, [edk]))).toBe('ERR_UNWRAPPING_FAILED');
     });
   });
 
