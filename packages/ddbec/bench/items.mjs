@@ -5,10 +5,10 @@ import { generateKeyPairSync } from 'node:crypto';
 const text = (n, seed) => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
 const pattern = (n) => Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) & 0xff);
 
-/** 12 attributes, about 1 KiB: keys, names, an address, numbers, a flag, a string set, a small map, a binary. */
-export function typicalItem() {
+/** 12 attributes, about 1 KiB: keys, names, an address, numbers, a flag, a string set, a small map, a binary. `i` numbers the customer. */
+export function typicalItem(i = 1234) {
   return {
-    pk: { S: 'customer#0001234' },
+    pk: { S: `customer#${String(i).padStart(7, '0')}` },
     sk: { S: 'profile#2026-11-29' },
     name: { S: 'Ada Lovelace' },
     email: { S: 'ada.lovelace@example.com' },
@@ -23,9 +23,9 @@ export function typicalItem() {
   };
 }
 
-/** 200 attributes, about 110 KiB: the two keys and 198 nested maps. */
-export function largeItem() {
-  const item = { pk: { S: 'tenant#42' }, sk: { S: 'document#7' } };
+/** 200 attributes, about 110 KiB: the two keys and 198 nested maps. `n` numbers the tenant. */
+export function largeItem(n = 42) {
+  const item = { pk: { S: `tenant#${n}` }, sk: { S: 'document#7' } };
   for (let i = 0; i < 198; i += 1) {
     item[`field${String(i).padStart(3, '0')}`] = {
       M: {

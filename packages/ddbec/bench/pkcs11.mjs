@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, SecretKey, StaticMaterialsProvider, WrappedMaterialsProvider } from '../dist/esm/index.js';
 import { findSoftHsmModule, initSoftHsmToken } from '../../local/dist/index.js';
+import { typicalItem } from './items.mjs';
 import { table } from './report.mjs';
 
 const ITEMS = Number(process.env.BENCH_PKCS11_ITEMS ?? 1000);
@@ -25,22 +25,6 @@ async function mapBounded(inputs, limit, task) {
   await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
   return out;
 }
-
-const text = (n, seed) => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
-const typicalItem = (i) => ({
-  pk: { S: `customer#${i}` },
-  sk: { S: 'profile#2026-11-29' },
-  name: { S: 'Ada Lovelace' },
-  email: { S: 'ada.lovelace@example.com' },
-  phone: { S: '+44 20 7946 0958' },
-  address: { S: text(160, '12 St James Square, London SW1Y 4JH, United Kingdom. ') },
-  balance: { N: '102456.75' },
-  creditLimit: { N: '250000' },
-  active: { BOOL: true },
-  tags: { SS: ['early-adopter', 'vip', 'newsletter', 'beta', 'emea'] },
-  preferences: { M: { language: { S: 'en-GB' }, currency: { S: 'GBP' }, marketing: { BOOL: false }, theme: { S: 'dark' } } },
-  avatar: { B: new Uint8Array(randomBytes(420)) },
-});
 
 export async function benchPkcs11() {
   const module = findSoftHsmModule();

@@ -6,42 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { EncryptorPool, loadConfig } from '../dist/esm/config/index.js';
 import { settleBounded } from '../dist/esm/sdk/concurrency.js';
+import { typicalItem, largeItem } from './items.mjs';
 import { table } from './report.mjs';
 
 const QUICK = Number(process.env.BENCH_SECONDS ?? 1) < 1; // `--quick`
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MAX_THREADS = Math.max(2, availableParallelism());
-
-const text = (n, seed = 'x') => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
-// the same shapes as run.mjs: typical (12 attributes, ~1 KB) and large (200 attributes, ~100 KB, nested maps)
-const typicalItem = (i) => ({
-  pk: { S: `customer#${String(i).padStart(7, '0')}` },
-  sk: { S: 'profile#2026-11-29' },
-  name: { S: 'Ada Lovelace' },
-  email: { S: 'ada.lovelace@example.com' },
-  phone: { S: '+44 20 7946 0958' },
-  address: { S: text(160, '12 St James Square, London SW1Y 4JH, United Kingdom. ') },
-  balance: { N: '102456.75' },
-  creditLimit: { N: '250000' },
-  active: { BOOL: true },
-  tags: { SS: ['early-adopter', 'vip', 'newsletter', 'beta', 'emea'] },
-  preferences: { M: { language: { S: 'en-GB' }, currency: { S: 'GBP' }, marketing: { BOOL: false }, theme: { S: 'dark' } } },
-  avatar: { B: new Uint8Array(randomBytes(420)) },
-});
-const largeItem = (n) => {
-  const item = { pk: { S: `tenant#${n}` }, sk: { S: 'document#7' } };
-  for (let i = 0; i < 198; i += 1) {
-    item[`field${String(i).padStart(3, '0')}`] = {
-      M: {
-        title: { S: text(120, `title ${i} `) },
-        body: { S: text(300, `body of section ${i}. `) },
-        score: { N: String(i * 37.5) },
-        meta: { M: { owner: { S: `user-${i % 17}` }, flags: { SS: ['a', 'b', `c${i}`] }, rev: { N: String(i) } } },
-      },
-    };
-  }
-  return item;
-};
 
 export async function benchWorkers() {
   const key = (bytes) => randomBytes(bytes).toString('base64');
