@@ -5,25 +5,12 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { countCommands, startKmsProcess } from './kms-process.mjs';
 import { AttributeActions, ItemEncryptor } from '../dist/esm/index.js';
 import { DirectKmsMaterialsProvider } from '../dist/esm/providers/direct-kms/index.js';
+import { mapBounded } from '../dist/esm/sdk/concurrency.js';
 import { table } from './report.mjs';
 
 const ITEMS = Number(process.env.BENCH_KMS_ITEMS ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_KMS_LATENCY_MS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_KMS_CONCURRENCY ?? 32);
-
-/** Runs `task` over `inputs` with at most `limit` in flight, preserving order. */
-async function mapBounded(inputs, limit, task) {
-  const out = new Array(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await task(inputs[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return out;
-}
 
 export async function benchDirectKms() {
   const kms = await startKmsProcess({ latencyMs: LATENCY_MS });

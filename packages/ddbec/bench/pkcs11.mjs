@@ -7,24 +7,11 @@ import { join } from 'node:path';
 import { AttributeActions, CryptoAction, generateRsaKeyPair, ItemEncryptor, SecretKey, StaticMaterialsProvider, WrappedMaterialsProvider } from '../dist/esm/index.js';
 import { findSoftHsmModule, initSoftHsmToken } from '../../local/dist/index.js';
 import { typicalItem } from './items.mjs';
+import { mapBounded } from '../dist/esm/sdk/concurrency.js';
 import { table } from './report.mjs';
 
 const ITEMS = Number(process.env.BENCH_PKCS11_ITEMS ?? 1000);
 const IN_FLIGHT = 16;
-
-/** Runs `task` over `inputs` with at most `limit` in flight, preserving order. */
-async function mapBounded(inputs, limit, task) {
-  const out = new Array(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await task(inputs[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return out;
-}
 
 export async function benchPkcs11() {
   const module = findSoftHsmModule();
