@@ -20,6 +20,12 @@ export type DdbecErrorCode =
   | 'ERR_INVALID_KEY'
   /** A plaintext item or an action override uses a reserved attribute name. */
   | 'ERR_RESERVED_ATTRIBUTE'
+  /** A searchable-encryption (beacon) configuration is invalid; the message says which rule it breaks. */
+  | 'ERR_BEACON_CONFIG'
+  /** An item cannot be written with the table's beacons (e.g. a supplied signed beacon that differs from the one its parts build). Nothing was written. */
+  | 'ERR_BEACON_WRITE'
+  /** A query or scan uses a beacon in a way searchable encryption cannot answer (e.g. `<` on a standard beacon). Nothing was sent. */
+  | 'ERR_BEACON_QUERY'
   /** The configuration would encrypt a primary-key (or index-key) attribute. */
   | 'ERR_KEY_ATTRIBUTE_ENCRYPTED'
   /** An item cannot be encrypted or signed without a table name in its encryption context. */
