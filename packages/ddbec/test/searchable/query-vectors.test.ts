@@ -143,6 +143,6 @@ describeDbesdkVectors('DB-ESDK query vectors', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(40);
+    expect(checked).toBe(81);
   });
 });
