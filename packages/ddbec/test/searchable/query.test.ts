@@ -90,7 +90,10 @@ describe('rewriteForBeacons', () => {
     expect(direct?.input).toEqual({ TableName: 'people', IndexName: 'byEmail', KeyConditionExpression: 'aws_dbe_b_Email = :e', ExpressionAttributeValues: { ':e': hash('a@x') } });
     expect(direct?.keep).toBeTypeOf('function');
 
-    const viaName = await rewriteForBeacons('Scan', { FilterExpression: '#e IN (:a, :b) AND plan = :p', ExpressionAttributeNames: { '#e': 'Email' }, ExpressionAttributeValues: { ':a': S('a@x'), ':b': S('b@x'), ':p': S('pro') } }, table);
+    const request = { FilterExpression: '#e IN (:a, :b) AND plan = :p', ExpressionAttributeNames: { '#e': 'Email' }, ExpressionAttributeValues: { ':a': S('a@x'), ':b': S('b@x'), ':p': S('pro') } };
+    const before = structuredClone(request);
+    const viaName = await rewriteForBeacons('Scan', request, table);
+    expect(request).toEqual(before);
     expect(viaName?.input).toEqual({
       FilterExpression: '#e IN (:a, :b) AND plan = :p',
       ExpressionAttributeNames: { '#e': 'aws_dbe_b_Email' },
