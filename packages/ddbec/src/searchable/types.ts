@@ -24,6 +24,13 @@ export interface SearchTableFacts {
   readonly allowedUnsignedAttributePrefix?: string | undefined;
 }
 
+/**
+ * How a query compares a beacon with a value: `equality` (`=`, `<>`, `IN`), `contains`, or
+ * `other` (`begins_with`, `<`, `BETWEEN`, …). A compound value's bare trailing prefix stays as it
+ * is except for equality; `contains` hashes a set value element by element.
+ */
+export type BeaconComparison = 'equality' | 'contains' | 'other';
+
 /** A beacon a query may name (a standard beacon that is not part-only, or a compound beacon). */
 export interface QueryBeacon {
   /** The configured name, which queries use. */
@@ -47,8 +54,9 @@ export interface QueryBeacon {
    * part value. `materials` is needed when the value uses an encrypted part. Throws
    * `ERR_BEACON_QUERY` when the value cannot be a value of this beacon (e.g. a compound value
    * with a piece that matches no part's prefix, or containing the split character in a part).
+   * `comparison` defaults to `equality`.
    */
-  queryValue(value: AttributeValue, materials: BeaconKeyMaterials | undefined, partition: number): AttributeValue;
+  queryValue(value: AttributeValue, materials: BeaconKeyMaterials | undefined, partition: number, comparison?: BeaconComparison): AttributeValue;
   /** Compound beacons: throws `ERR_BEACON_QUERY` unless `value` may be used with <, <=, >, >= (LessThanComparable). */
   checkLessThanComparable(value: string): void;
   /** Compound beacons: throws `ERR_BEACON_QUERY` unless the two may be used with BETWEEN (BetweenComparable). */

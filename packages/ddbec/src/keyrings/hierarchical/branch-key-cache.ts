@@ -3,6 +3,7 @@
  * "Cache Limit TTL"; local-cryptographic-materials-cache.md): entries live `ttlSeconds` from when
  * they were loaded, the least recently used are dropped beyond `maxEntries`, and concurrent
  * misses of one entry cause exactly one load (single-flight, as in the MostRecentProvider).
+ * Searchable encryption caches its beacon key materials in one too.
  */
 import { DdbecError } from '../../errors.js';
 import type { BranchKeyMaterials } from '../types.js';
@@ -16,17 +17,17 @@ export interface BranchKeyCacheOptions {
   readonly clock?: () => number;
 }
 
-interface Entry {
-  readonly materials: BranchKeyMaterials;
+interface Entry<T> {
+  readonly materials: T;
   readonly loadedAt: number;
 }
 
-export class BranchKeyCache {
+export class BranchKeyCache<T = BranchKeyMaterials> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #clock: () => number;
-  readonly #entries = new Map<string, Entry>();
-  readonly #loads = new Map<string, Promise<BranchKeyMaterials>>();
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #loads = new Map<string, Promise<T>>();
 
   constructor(options: BranchKeyCacheOptions) {
     const { ttlSeconds, maxEntries = 1000, clock = Date.now } = options;
@@ -40,7 +41,7 @@ export class BranchKeyCache {
   }
 
   /** The cached materials under `id`, or what `load` returns (shared by every concurrent caller). */
-  get(id: string, load: () => Promise<BranchKeyMaterials>): Promise<BranchKeyMaterials> {
+  get(id: string, load: () => Promise<T>): Promise<T> {
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
       this.#entries.delete(id);
