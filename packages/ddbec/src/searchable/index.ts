@@ -22,3 +22,4 @@ export type {
   VirtualTransform,
 } from './config.js';
 export { beaconLength, beaconLengthFigures, type BeaconLengthAdvice, type BeaconLengthFigures } from './length.js';
+export { beaconIndex, type BeaconIndexDefinition, type BeaconIndexOptions } from '../sdk/beacon-index.js';

@@ -71,6 +71,10 @@ describe('DB-ESDK tables in the configuration file', () => {
     ['a reserved attribute name', table({ attributeActionsOnEncrypt: { id: 'SIGN_ONLY', aws_dbe_x: 'SIGN_ONLY' } }), 'tables.orders.attributeActionsOnEncrypt.aws_dbe_x', 'reserved'],
     ['a legacy override whose provider lacks a key', table({ legacyOverride: { ...legacyOverride, provider: { type: 'wrapped', wrappingKey: { file: 'old.aes' } } } }), 'tables.orders.legacyOverride.provider.signingKey', 'is required'],
     ['a DO_NOTHING attribute not allowed unsigned', table({ allowedUnsignedAttributes: [] }), 'tables.orders', 'allowedUnsignedAttributes'],
+    ['beacons without a hierarchical keyring', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [{ name: 'secret', length: 8 }] } }), 'tables.orders.search', 'needs a hierarchical keyring'],
+    ['a beacon without its length', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [{ name: 'secret' }] } }), 'tables.orders.search.standardBeacons[0].length', 'is required'],
+    ['a key source of both kinds', table({ search: { keySource: { single: { keyId: 'k' }, multi: { keyFieldName: 'tenant' } }, standardBeacons: [] } }), 'tables.orders.search.keySource', ''],
+    ['an unknown virtual transform', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [], virtualFields: [{ name: 'v', parts: [{ loc: 'secret', trans: [{ reverse: {} }] }] }] } }), 'tables.orders.search.virtualFields[0].parts[0].trans[0]', ''],
   ])('%s is reported at its JSON path', async (_name, entry, path, message) => {
     const issues = await issuesOf({ tables: { orders: entry } });
     expect(issues.find((issue) => issue.path === path)?.message, JSON.stringify(issues)).toContain(message);
