@@ -189,3 +189,29 @@ function renderPlain(significand: string, scale: number): string {
   if (point > 0) return `${significand.slice(0, point)}.${significand.slice(point)}`;
   return `0.${'0'.repeat(-point)}${significand}`;
 }
+
+/**
+ * The numeric order of two DynamoDB numbers (DynamoDB compares numbers by value: `1` = `1.0` =
+ * `10E-1`): negative when `a` is smaller, positive when larger, 0 when equal. `undefined` when
+ * either is not a number.
+ */
+export function compareNumbers(a: string, b: string): number | undefined {
+  const x = parseNumber(a);
+  const y = parseNumber(b);
+  if (x === undefined || y === undefined) return undefined;
+  const signX = x.significand === '' ? 0 : x.negative ? -1 : 1;
+  const signY = y.significand === '' ? 0 : y.negative ? -1 : 1;
+  if (signX !== signY) return signX - signY;
+  if (signX === 0) return 0;
+  // Same sign: compare magnitudes, first by the power of ten of the leading digit.
+  const magnitude = (): number => {
+    const adjustedX = x.scale + x.significand.length;
+    const adjustedY = y.scale + y.significand.length;
+    if (adjustedX !== adjustedY) return adjustedX - adjustedY;
+    const n = Math.max(x.significand.length, y.significand.length);
+    const digitsX = x.significand.padEnd(n, '0');
+    const digitsY = y.significand.padEnd(n, '0');
+    return digitsX < digitsY ? -1 : digitsX > digitsY ? 1 : 0;
+  };
+  return signX * Math.sign(magnitude());
+}

@@ -1,4 +1,7 @@
 import { DdbecError } from '../errors.js';
+import { tokenize, unreadable, type Token } from '../format/expression-tokens.js';
+
+export { tokenize, type Token } from '../format/expression-tokens.js';
 
 /**
  * A small reader for DynamoDB expressions (condition, filter, key-condition and update
@@ -23,64 +26,8 @@ export interface AttributeReference {
 
 type ExpressionNames = Readonly<Record<string, string>> | undefined;
 
-export interface Token {
-  readonly kind: 'name' | 'hash' | 'value' | 'number' | 'punct';
-  readonly text: string;
-  readonly at: number;
-}
-
 const CONDITION_KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'between', 'in']);
 const UPDATE_CLAUSES: ReadonlySet<string> = new Set(['set', 'remove', 'add', 'delete']);
-const TWO_CHAR = new Set(['<>', '<=', '>=']);
-const ONE_CHAR = new Set(['.', '[', ']', '(', ')', ',', '=', '<', '>', '+', '-']);
-
-function isNameStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
-}
-function isNameChar(c: string): boolean {
-  return isNameStart(c) || (c >= '0' && c <= '9');
-}
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
-}
-
-export function tokenize(expression: string, what: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < expression.length) {
-    const c = expression[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i += 1;
-      continue;
-    }
-    const start = i;
-    if (isNameStart(c)) {
-      while (i < expression.length && isNameChar(expression[i] as string)) i += 1;
-      tokens.push({ kind: 'name', text: expression.slice(start, i), at: start });
-    } else if (c === '#' || c === ':') {
-      i += 1;
-      while (i < expression.length && isNameChar(expression[i] as string)) i += 1;
-      if (i === start + 1) throw unreadable(what, start);
-      tokens.push({ kind: c === '#' ? 'hash' : 'value', text: expression.slice(start, i), at: start });
-    } else if (isDigit(c)) {
-      while (i < expression.length && isDigit(expression[i] as string)) i += 1;
-      tokens.push({ kind: 'number', text: expression.slice(start, i), at: start });
-    } else if (TWO_CHAR.has(expression.slice(i, i + 2))) {
-      tokens.push({ kind: 'punct', text: expression.slice(i, i + 2), at: start });
-      i += 2;
-    } else if (ONE_CHAR.has(c)) {
-      tokens.push({ kind: 'punct', text: c, at: start });
-      i += 1;
-    } else {
-      throw unreadable(what, start);
-    }
-  }
-  return tokens;
-}
-
-function unreadable(what: string, at: number): DdbecError {
-  return new DdbecError('ERR_INVALID_ARGUMENT', `cannot read ${what} at character ${at + 1}`);
-}
 
 interface Frame {
   readonly fn: string | undefined;
