@@ -18,7 +18,7 @@ import { isDdbecError, type Item } from '../../src/index.js';
 import { HierarchicalKeyring } from '../../src/keyrings/hierarchical/hierarchical-keyring.js';
 import { StaticBranchKeyStore } from '../../src/keyrings/hierarchical/static-branch-key-store.js';
 import { beaconIndex, type SearchConfig } from '../../src/searchable/index.js';
-import { decryptionFailures, EncryptedDynamoDBClient, type DbesdkTableEncryptionConfig } from '../../src/sdk/index.js';
+import { decryptionFailures, EncryptedDynamoDBClient, numberOfQueries, numberOfQueriesDocument, type DbesdkTableEncryptionConfig } from '../../src/sdk/index.js';
 import { plainClient } from './helpers.js';
 
 const TABLE = 'contacts';
@@ -222,5 +222,49 @@ describe('queries', () => {
     } finally {
       await plain.send(new PutItemCommand({ TableName: TABLE, Item: stored }));
     }
+  });
+});
+
+describe('beacon partitions', () => {
+  // three partitions; an item's partition is its number modulo 3, so each email is in several
+  const partitioned = {
+    ...config,
+    logicalTableName: 'partitioned',
+    search: { ...search, versions: [{ ...search.versions[0], maximumNumberOfPartitions: 3, partitionSelector: (item: Readonly<Item>) => Number((item['id'] as { S: string }).S.slice(1)) % 3 }] },
+  } as DbesdkTableEncryptionConfig;
+  const query = { TableName: 'partitioned', IndexName: 'email-index', KeyConditionExpression: 'email = :e' };
+  let partitions: EncryptedDynamoDBClient;
+
+  beforeAll(async () => {
+    await plain.send(
+      new CreateTableCommand({
+        TableName: 'partitioned',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, ...byEmail.AttributeDefinitions],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [byEmail.GlobalSecondaryIndex],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    partitions = EncryptedDynamoDBClient.from(plain, { tables: { partitioned } });
+    for (const item of CONTACTS) await partitions.send(new PutItemCommand({ TableName: 'partitioned', Item: item }));
+  });
+
+  it('numberOfQueries says how many queries find every item; each reads one partition (:aws_dbe_partition)', async () => {
+    const email = 'user5@example.com';
+    const values = { ':e': { S: email } };
+    expect(await numberOfQueries(partitions, { ...query, ExpressionAttributeValues: values })).toBe(3);
+    expect(await numberOfQueries(client, { TableName: TABLE, IndexName: 'email-index', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: values })).toBe(1);
+    const documents = DynamoDBDocumentClient.from(partitions);
+    expect(await numberOfQueriesDocument(documents, { ...query, ExpressionAttributeValues: { ':e': email } })).toBe(3);
+    const found: string[][] = [];
+    for (let partition = 0; partition < 3; partition += 1) {
+      const output = await partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: { ...values, ':aws_dbe_partition': { N: String(partition) } } }));
+      found.push(ids(output.Items));
+    }
+    expect(found.flat().sort()).toEqual(withEmail(email));
+    expect(found.filter((part) => part.length > 0).length).toBeGreaterThan(1);
+    // without a partition, partition 0
+    expect(ids((await partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: values }))).Items)).toEqual(found[0]);
+    expect(await code(partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: { ...values, ':aws_dbe_partition': { N: '3' } } })))).toBe('ERR_BEACON_QUERY');
   });
 });
