@@ -17,6 +17,7 @@ import { startLocalDynamoDB, type LocalDynamoDB } from '../../../local/src/index
 import { isDdbecError, type Item } from '../../src/index.js';
 import { HierarchicalKeyring } from '../../src/keyrings/hierarchical/hierarchical-keyring.js';
 import { StaticBranchKeyStore } from '../../src/keyrings/hierarchical/static-branch-key-store.js';
+import { createDynamoDbEncryptionBranchKeyIdSupplier } from '../../src/keyrings/hierarchical/branch-key-id-supplier.js';
 import { beaconIndex, type SearchConfig } from '../../src/searchable/index.js';
 import { decryptionFailures, EncryptedDynamoDBClient, numberOfQueries, numberOfQueriesDocument, type DbesdkTableEncryptionConfig } from '../../src/sdk/index.js';
 import { plainClient } from './helpers.js';
@@ -143,6 +144,10 @@ describe('writes', () => {
   it('UpdateItem may not change what a beacon is computed from (it is signed or encrypted); a do-nothing attribute keeps the beacons', async () => {
     const update = (expression: string, values: Item) => client.send(new UpdateItemCommand({ TableName: TABLE, Key: { id: { S: 'c02' } }, UpdateExpression: expression, ExpressionAttributeValues: values }));
     expect(await code(update('SET email = :e', { ':e': { S: 'moved@example.com' } }))).toBe('ERR_SIGNED_ATTRIBUTE_UPDATE');
+    const transactUpdate = new TransactWriteItemsCommand({
+      TransactItems: [{ Update: { TableName: TABLE, Key: { id: { S: 'c02' } }, UpdateExpression: 'REMOVE email' } }],
+    });
+    expect(await code(client.send(transactUpdate))).toBe('ERR_SIGNED_ATTRIBUTE_UPDATE');
     expect(await code(update('SET city = :c', { ':c': { S: 'Lille' } }))).toBe('ConditionalCheckFailedException');
     expect(await code(update('SET aws_dbe_b_email = :b', { ':b': { S: 'not a beacon' } }))).not.toBe('ok');
     const before = (await plain.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'c02' } } }))).Item;
@@ -266,5 +271,70 @@ describe('beacon partitions', () => {
     // without a partition, partition 0
     expect(ids((await partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: values }))).Items)).toEqual(found[0]);
     expect(await code(partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: { ...values, ':aws_dbe_partition': { N: '3' } } })))).toBe('ERR_BEACON_QUERY');
+  });
+});
+
+describe('a beacon key per tenant (multi key source)', () => {
+  // each tenant's items are encrypted under its branch key, and their beacons use its beacon key
+  const tenants = new StaticBranchKeyStore(
+    ['acme', 'globex'].map((tenant, i) => ({
+      branchKeyIdentifier: tenant,
+      branchKeyVersion: `0b5e0a54-3c1a-4f38-9d1e-7c0e3e1f2a2${i}`,
+      branchKey: new Uint8Array(32).fill(10 + i),
+      beaconKey: new Uint8Array(32).fill(20 + i),
+    })),
+  );
+  const multi = {
+    logicalTableName: 'tenants',
+    partitionKeyName: 'tenant',
+    sortKeyName: 'id',
+    attributeActionsOnEncrypt: { tenant: 'SIGN_ONLY', id: 'SIGN_ONLY', email: 'ENCRYPT_AND_SIGN' },
+    algorithmSuiteId: 0x6700,
+    keyring: new HierarchicalKeyring({
+      keyStore: tenants,
+      ttlSeconds: 600,
+      branchKeyIdSupplier: createDynamoDbEncryptionBranchKeyIdSupplier({ getBranchKeyIdFromDdbKey: (key) => (key['tenant'] as { S: string }).S }),
+    }),
+    search: {
+      writeVersion: 1,
+      versions: [{ version: 1, keyStore: tenants, keySource: { multi: { keyFieldName: 'tenant', cacheTTL: 600 } }, standardBeacons: [{ name: 'email', length: 1 }] }],
+    },
+  } as const satisfies DbesdkTableEncryptionConfig;
+  const people = ['acme', 'globex'].flatMap((tenant) => [1, 2, 3, 4].map((i) => ({ tenant: { S: tenant }, id: { S: `${tenant}-${i}` }, email: { S: `user${i % 2}@example.com` } })));
+  let tenantsClient: EncryptedDynamoDBClient;
+
+  beforeAll(async () => {
+    const index = beaconIndex(multi, 'email');
+    await plain.send(
+      new CreateTableCommand({
+        TableName: 'tenants',
+        AttributeDefinitions: [{ AttributeName: 'tenant', AttributeType: 'S' }, { AttributeName: 'id', AttributeType: 'S' }, ...index.AttributeDefinitions],
+        KeySchema: [
+          { AttributeName: 'tenant', KeyType: 'HASH' },
+          { AttributeName: 'id', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [index.GlobalSecondaryIndex],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    tenantsClient = EncryptedDynamoDBClient.from(plain, { tables: { tenants: multi } });
+    for (const item of people) await tenantsClient.send(new PutItemCommand({ TableName: 'tenants', Item: item }));
+  });
+
+  it('a query names its tenant, and gets only that tenant’s matching items', async () => {
+    const query = (tenant: string) =>
+      tenantsClient.send(
+        new QueryCommand({
+          TableName: 'tenants',
+          IndexName: 'email-index',
+          KeyConditionExpression: 'email = :e',
+          FilterExpression: 'tenant = :t',
+          ExpressionAttributeValues: { ':e': { S: 'user1@example.com' }, ':t': { S: tenant } },
+        }),
+      );
+    expect(ids((await query('acme')).Items)).toEqual(['acme-1', 'acme-3']);
+    expect(ids((await query('globex')).Items)).toEqual(['globex-1', 'globex-3']);
+    const unnamed = tenantsClient.send(new QueryCommand({ TableName: 'tenants', IndexName: 'email-index', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': { S: 'user1@example.com' } } }));
+    expect(await code(unnamed)).toBe('ERR_BEACON_QUERY');
   });
 });
