@@ -80,6 +80,36 @@ describe('DB-ESDK tables in the configuration file', () => {
     expect(issues.find((issue) => issue.path === path)?.message, JSON.stringify(issues)).toContain(message);
   });
 
+  it('loads beacons over the hierarchical keyring’s key store, and reports an invalid beacon at tables.<name>.search', async () => {
+    const clients = { dynamoDBClient: ddbClientFor('http://127.0.0.1:1'), kmsClient: kmsClientFor('http://127.0.0.1:1') };
+    const people = (search: Record<string, unknown>): Record<string, unknown> => ({
+      partitionKey: 'id',
+      attributeActionsOnEncrypt: { id: 'SIGN_ONLY', email: 'ENCRYPT_AND_SIGN', tenant: 'SIGN_ONLY', city: 'SIGN_ONLY' },
+      keyring: { type: 'hierarchical', branchKeyId: 'bk', keyStore: { tableName: 'branch-keys', kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k' }, cacheTtlSeconds: 60 },
+      search,
+    });
+    const search = {
+      keySource: { multi: { keyFieldName: 'tenant', maxCacheSize: 10 } },
+      standardBeacons: [{ name: 'email', length: 10, style: { asSet: {} } }],
+      compoundBeacons: [{ name: 'Where', split: '.', signed: [{ name: 'city', prefix: 'C-' }] }],
+      maximumNumberOfPartitions: 4,
+    };
+    const config = await loadConfig({ tables: { people: people(search) } }, { ...options, ...clients });
+    const loaded = config.dbesdkTable('people').config.search?.versions[0];
+    expect(loaded).toMatchObject({ version: 1, keySource: { multi: { keyFieldName: 'tenant', maxCacheSize: 10, cacheTTL: 60 } }, maximumNumberOfPartitions: 4, standardBeacons: search.standardBeacons });
+    expect(loaded?.keyStore).toBeInstanceOf(DynamoDbBranchKeyStore);
+    // the loaded encryptor knows the signed beacon
+    expect(config.dbesdkTable('people').encryptor.actionOf('Where')).toBe('SIGN_ONLY');
+    let reported: { path: string; message: string }[] = [];
+    try {
+      await loadConfig({ tables: { people: people({ keySource: { single: { keyId: 'bk' } }, standardBeacons: [{ name: 'email', length: 64 }] }) } }, { ...options, ...clients });
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      reported = [...error.issues];
+    }
+    expect(reported.map((issue) => issue.path)).toEqual(['tables.people.search']);
+  });
+
   it('a legacy table missing its partition key is still reported as a legacy table', async () => {
     const issues = await issuesOf({ tables: { orders: { attributeActions: { default: 'SIGN_ONLY' }, provider: legacyOverride.provider } } });
     expect(issues).toContainEqual({ path: 'tables.orders.partitionKey', message: expect.stringContaining('required') as unknown });
