@@ -77,7 +77,7 @@ const FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['size', 1],
 ]);
 /** The type names `attribute_type` accepts. */
-export const ATTRIBUTE_TYPES: readonly string[] = ['S', 'SS', 'N', 'NS', 'B', 'BS', 'BOOL', 'NULL', 'L', 'M'];
+const ATTRIBUTE_TYPES: readonly string[] = ['S', 'SS', 'N', 'NS', 'B', 'BS', 'BOOL', 'NULL', 'L', 'M'];
 
 /**
  * Parses a condition, filter or key-condition expression. `what` names it in errors
@@ -386,7 +386,7 @@ function checkValues(condition: Condition, values: ExpressionValues, what: strin
 }
 
 /** Calls `visit` on every node of `condition`, parents first. */
-export function walk(condition: Condition, visit: (node: Condition) => void): void {
+function walk(condition: Condition, visit: (node: Condition) => void): void {
   visit(condition);
   if (condition.kind === 'not') walk(condition.condition, visit);
   else if (condition.kind === 'and' || condition.kind === 'or') {
@@ -403,11 +403,11 @@ function printName(name: PathName): string {
 }
 
 /** A document path as an expression writes it (placeholders kept). */
-export function printPath(path: DocumentPath): string {
+function printPath(path: DocumentPath): string {
   return printName(path.head) + path.rest.map((element) => (typeof element === 'number' ? `[${element}]` : `.${printName(element)}`)).join('');
 }
 
-export function printOperand(operand: Operand): string {
+function printOperand(operand: Operand): string {
   switch (operand.kind) {
     case 'path':
       return printPath(operand.path);
@@ -452,7 +452,7 @@ export type AttributeLookup = (name: string) => AttributeValue | undefined;
 type TypeName = 'S' | 'N' | 'B' | 'SS' | 'NS' | 'BS' | 'M' | 'L' | 'NULL' | 'BOOL';
 
 /** The DynamoDB type of a value (`undefined` for an unknown member). */
-export function typeOf(value: AttributeValue): TypeName | undefined {
+function typeOf(value: AttributeValue): TypeName | undefined {
   for (const key of Object.keys(value)) {
     if ((ATTRIBUTE_TYPES).includes(key) && (value as Record<string, unknown>)[key] !== undefined) return key as TypeName;
   }
@@ -520,7 +520,7 @@ function resolveOperand(operand: Operand, lookup: AttributeLookup, values: Expre
 }
 
 /** The value at a document path, `undefined` when any step is missing or of the wrong type. */
-export function resolvePath(path: DocumentPath, lookup: AttributeLookup): AttributeValue | undefined {
+function resolvePath(path: DocumentPath, lookup: AttributeLookup): AttributeValue | undefined {
   let value = lookup(path.head.name);
   for (const element of path.rest) {
     if (value === undefined) return undefined;
