@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig, validateConfig, type ConfigFile, type LoadedConfig, type TableConfig } from 'ddbec/config';
+import { ConfigError, loadConfig, validateConfig, type ConfigFile, type DbesdkTableConfig, type LoadedConfig, type TableConfig } from 'ddbec/config';
 import { awsClients, type AwsClients, type AwsOptions } from './aws.js';
 import { UsageError } from './io.js';
 
@@ -41,15 +41,28 @@ export async function openConfig(
   }
 }
 
-/** One configured table (by entry name, or by its DynamoDB table name) and the clients. */
+/** One configured legacy table (by entry name, or by its DynamoDB table name) and the clients. */
 export async function openTable(
   options: ConfigOptions & { readonly table: string },
   env: Env,
 ): Promise<{ table: TableConfig; clients: AwsClients; config: LoadedConfig }> {
+  const { entry, clients, config } = await openEntry(options, env);
+  return { table: config.table(entry), clients, config };
+}
+
+/** One configured table of either format (by entry name, or by its DynamoDB table name) and the clients. */
+export async function openAnyTable(
+  options: ConfigOptions & { readonly table: string },
+  env: Env,
+): Promise<{ table: TableConfig | DbesdkTableConfig; clients: AwsClients; config: LoadedConfig }> {
+  const { entry, clients, config } = await openEntry(options, env);
+  return { table: Object.hasOwn(config.dbesdkTables, entry) ? config.dbesdkTable(entry) : config.table(entry), clients, config };
+}
+
+async function openEntry(options: ConfigOptions & { readonly table: string }, env: Env): Promise<{ entry: string; clients: AwsClients; config: LoadedConfig }> {
   const path = requireConfig(options.config, env);
   const entry = entryName(path, options.table);
-  const { config, clients } = await openConfig(options, env, path, [entry]);
-  return { table: config.table(entry), clients, config };
+  return { entry, ...(await openConfig(options, env, path, [entry])) };
 }
 
 export function requireConfig(option: string | undefined, env: Env): string {

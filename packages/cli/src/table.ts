@@ -8,8 +8,8 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { isDdbecError, type Item } from 'ddbec';
-import type { TableConfig } from 'ddbec/config';
+import { isDdbecError, type CryptoAction, type Item } from 'ddbec';
+import type { DbesdkTableConfig, TableConfig } from 'ddbec/config';
 import { decryptionFailures, EncryptedDynamoDBClient, type ItemPool } from 'ddbec/sdk';
 
 /** An item that could not be verified or decrypted, by its key. */
@@ -27,7 +27,7 @@ export interface PageResult {
 }
 
 /** The key attributes of an item. */
-export function keyOf(config: TableConfig, item: Item): Item {
+export function keyOf(config: Pick<TableConfig, 'partitionKey' | 'sortKey'>, item: Item): Item {
   const key: Item = {};
   for (const name of [config.partitionKey, config.sortKey]) {
     const value = name === undefined ? undefined : item[name];
@@ -41,18 +41,24 @@ export function keyOf(config: TableConfig, item: Item): Item {
  * from the plain one encrypts on PutItem and verifies and decrypts on reads; the plain client
  * reads items as stored.
  */
-export class EncryptedTable {
-  readonly config: TableConfig;
+export class EncryptedTable<Config extends TableConfig | DbesdkTableConfig = TableConfig | DbesdkTableConfig> {
+  readonly config: Config;
   readonly #plain: DynamoDBClient;
   readonly #encrypted: EncryptedDynamoDBClient;
 
-  /** `pool`: worker threads for the items of Query and Scan pages. */
-  constructor(config: TableConfig, client: DynamoDBClient, pool?: ItemPool) {
+  /**
+   * `pool`: worker threads for the items of Query and Scan pages. A DB-ESDK table's indexes are
+   * read with DescribeTable (a query may use the GSI of a beacon).
+   */
+  constructor(config: Config, client: DynamoDBClient, pool?: ItemPool) {
     this.config = config;
     this.#plain = client;
     this.#encrypted = EncryptedDynamoDBClient.from(client, {
       tables: {
-        [config.tableName]: { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
+        [config.tableName]:
+          config.format === 'dbesdk'
+            ? { ...config.config, keySchema: undefined }
+            : { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
       },
       decryptionFailures: 'report',
       ...(pool === undefined ? {} : { pool }),
@@ -61,6 +67,12 @@ export class EncryptedTable {
 
   get name(): string {
     return this.config.tableName;
+  }
+
+  /** What the table does with an attribute. */
+  actionOf(attribute: string): CryptoAction {
+    const config: TableConfig | DbesdkTableConfig = this.config;
+    return config.format === 'dbesdk' ? config.encryptor.actionOf(attribute) : config.attributeActions.actionOf(attribute);
   }
 
   keyOf(item: Item): Item {

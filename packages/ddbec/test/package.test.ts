@@ -54,6 +54,7 @@ describe('package', () => {
     ['the AWS SDK out of the core entry', 'index.js'],
     ['the AWS SDK out of ddbec/dbesdk', 'dbesdk/index.js'],
     ['the ORMs and the AWS SDK out of ddbec/orm', 'orm/index.js'],
+    ['the AWS SDK out of ddbec/searchable', 'searchable/index.js'],
   ])('keeps %s', (_what, entry) => {
     const seen = new Set<string>();
     const visit = (file: string): void => {

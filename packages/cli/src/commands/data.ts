@@ -1,7 +1,7 @@
 import { CryptoAction, type Item } from 'ddbec';
 import { EncryptorPool } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
-import { openTable, type ConfigOptions } from '../context.js';
+import { openAnyTable, type ConfigOptions } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, UsageError, write, type Io } from '../io.js';
 import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
@@ -18,7 +18,7 @@ export interface TableCommandOptions extends ConfigOptions, AwsOptions {
 
 /** `threads`: worker threads for bulk reads (an `EncryptorPool`; 0: none). */
 async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: EncryptedTable) => Promise<T>, threads = 0): Promise<T> {
-  const { table, clients, config } = await openTable(options, envOf(io));
+  const { table, clients, config } = await openAnyTable(options, envOf(io));
   const pool = threads > 0 ? new EncryptorPool(config, { threads }) : undefined;
   try {
     return await work(new EncryptedTable(table, clients.dynamodb, pool));
@@ -62,10 +62,9 @@ export async function put(options: PutOptions, io: Io): Promise<number> {
   const item = await readItem(options.item, io, '--item', options.format);
   return withTable(options, io, async (table) => {
     await table.put(item);
-    const actions = table.config.attributeActions;
     const counts = { encrypted: 0, signed: 0, untouched: 0 };
     for (const name of Object.keys(item)) {
-      const action = actions.actionOf(name);
+      const action = table.actionOf(name);
       if (action === CryptoAction.EncryptAndSign) counts.encrypted += 1;
       else if (action === CryptoAction.SignOnly) counts.signed += 1;
       else counts.untouched += 1;
@@ -271,7 +270,7 @@ const ITEMS_NOTE =
 
 const READ_OPTIONS = {
   limit: { type: 'string', value: 'N', description: 'stop after N items' },
-  filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes only: DynamoDB sees ciphertext)' },
+  filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes and beacons only: DynamoDB sees ciphertext)' },
   values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
   threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README’s Performance section)' },
@@ -323,8 +322,12 @@ export const dataCommands: readonly CommandSpec[] = [
       ...FORMAT,
     },
     groups: ['config', 'aws', 'json'],
-    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.'],
-    examples: [`ddbec query --table orders --key '{"customerId": "c-1"}' --json`],
+    details: [
+      ITEMS_NOTE,
+      'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.',
+      'On a DB-ESDK table with beacons (`search` in the configuration), --key, --key-condition and --filter may name beacons, with --index naming the beacon’s GSI (`ddbec beacon-index` prints it): the request is rewritten to the stored beacons, and the items a beacon lets through that do not match are removed after decryption.',
+    ],
+    examples: [`ddbec query --table orders --key '{"customerId": "c-1"}' --json`, `ddbec query --table people --index email-index --key '{"email": "ada@example.com"}'`],
     run: ({ values }, io) =>
       query(
         {

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { isDdbecError, MATERIAL_DESCRIPTION_ATTRIBUTE, SecretKey, type Item } from 'ddbec';
-import { formatSecretKeyFile, isDbesdkTableFile, loadConfig, providerOf, type ConfigFile, type DbesdkTableConfigFile, type LoadedConfig } from 'ddbec/config';
+import { formatSecretKeyFile, isDbesdkTableFile, loadConfig, providerOf, type ConfigFile, type DbesdkTableConfigFile, type LoadedConfig, type TableConfig } from 'ddbec/config';
 import { EncryptedDynamoDBClient } from 'ddbec/sdk';
 import { MetaStore } from 'ddbec/metastore';
 import { CommandFailed, EXIT, line, type Io } from '../io.js';
@@ -78,7 +78,7 @@ export async function demo(_options: Record<string, never>, io: Io): Promise<num
     say('   (versioned AES/HMAC keys, each version stored encrypted under the KMS key). The configuration —');
     say('   what a ddbec.config.json holds:');
     for (const text of JSON.stringify(document, null, 2).split('\n')) say(`     ${text}`);
-    const open = async (): Promise<EncryptedTable> => {
+    const open = async (): Promise<EncryptedTable<TableConfig>> => {
       const config = await loadConfig(document, { dynamoDBClient: dynamodb, kmsClient: kms });
       return new EncryptedTable(config.table('customers'), dynamodb);
     };

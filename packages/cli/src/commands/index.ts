@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../spec.js';
 import { atRestCommands } from './at-rest.js';
+import { beaconCommands } from './beacons.js';
 import { benchCommands } from './bench.js';
 import { configCommands } from './config.js';
 import { dataCommands } from './data.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...tableCommands,
   ...configCommands,
   ...dataCommands,
+  ...beaconCommands,
   ...inspectCommands,
   ...metastoreCommands,
   ...reencryptCommands,

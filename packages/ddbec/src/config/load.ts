@@ -13,10 +13,11 @@ import type { MetaStore } from '../metastore/index.js';
 import { AttributeActions, ItemEncryptor, type SigningProfile } from '../encryptor/index.js';
 import type { OrmName } from '../sdk/orm-hints.js';
 import { ormPreset, presetOverrides, type OrmPresetOptions } from '../orm/presets.js';
-import { foldCase, type DbesdkTableEncryptionConfig, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
+import { foldCase, resolveSearch, type DbesdkTableEncryptionConfig, type EncryptionConfig, type TableEncryptionConfig } from '../sdk/config.js';
+import type { BeaconVersion, SearchConfig } from '../searchable/config.js';
 import { DynamoDbItemEncryptor, type LegacyOverride } from '../migration/item-encryptor.js';
 import type { LegacyPolicy, PlaintextPolicy } from '../migration/policies.js';
-import type { Keyring } from '../keyrings/types.js';
+import type { BranchKeyStore, Keyring } from '../keyrings/types.js';
 import { RawAesKeyring } from '../keyrings/raw-aes.js';
 import { HierarchicalKeyring } from '../keyrings/hierarchical/hierarchical-keyring.js';
 import type { DynamoDbBranchKeyStore } from '../keyrings/branch-key-store/index.js';
@@ -136,6 +137,15 @@ export interface DbesdkTableConfigFile {
     readonly signingProfile?: SigningProfile;
   };
   readonly plaintextOverride?: PlaintextPolicy;
+  /** Searchable encryption; the beacon keys come from the hierarchical keyring's branch key store. */
+  readonly search?: SearchConfigFile;
+}
+
+/** A table's beacons in the configuration file: one beacon version (`SearchConfig` of `ddbec/searchable`) over the keyring's key store. */
+export interface SearchConfigFile extends Omit<BeaconVersion, 'version' | 'keyStore' | 'keySource' | 'partitionSelector'> {
+  readonly keySource:
+    | { readonly single: { readonly keyId: string; readonly cacheTTL?: number } }
+    | { readonly multi: { readonly keyFieldName: string; readonly cacheTTL?: number; readonly maxCacheSize?: number } };
 }
 
 /** True for an entry of `tables` in the DB-ESDK format. */
@@ -479,6 +489,9 @@ function dbesdkTableIssues(table: DbesdkTableConfigFile, at: string): ConfigIssu
   for (const name of Object.keys(actions)) {
     if (name.startsWith('aws_dbe_')) issues.push({ path: joinPath(joinPath(at, 'attributeActionsOnEncrypt'), name), message: 'names starting with "aws_dbe_" are reserved for the DB-ESDK format' });
   }
+  if (table.search !== undefined && table.keyring.type !== 'hierarchical') {
+    issues.push({ path: joinPath(at, 'search'), message: 'needs a hierarchical keyring: the beacon keys come from its branch key store' });
+  }
   if (table.legacyOverride !== undefined && table.plaintextOverride !== undefined) {
     issues.push({ path: joinPath(at, 'plaintextOverride'), message: 'cannot be given together with legacyOverride (a table migrates from the legacy format or from plaintext, not both)' });
   }
@@ -601,7 +614,7 @@ class Resolver {
   dbesdkTable(name: string, table: DbesdkTableConfigFile): DbesdkTableConfig | undefined {
     const at = joinPath('tables', name);
     const before = this.issues.length;
-    const keyring = this.#keyring(table.keyring, joinPath(at, 'keyring'));
+    const keys = this.#keyring(table.keyring, joinPath(at, 'keyring'));
     let legacyOverride: LegacyOverride | undefined;
     const legacy = table.legacyOverride;
     if (legacy !== undefined) {
@@ -619,7 +632,8 @@ class Resolver {
         };
       }
     }
-    if (keyring === undefined || this.issues.length > before) return undefined;
+    if (keys === undefined || this.issues.length > before) return undefined;
+    const search = table.search === undefined || keys.keyStore === undefined ? undefined : searchConfig(table.search, keys.keyStore, table.keyring);
     const tableName = table.tableName ?? name;
     const config: DbesdkTableEncryptionConfig = {
       logicalTableName: table.logicalTableName ?? tableName,
@@ -629,12 +643,15 @@ class Resolver {
       ...optional('allowedUnsignedAttributes', table.allowedUnsignedAttributes),
       ...optional('allowedUnsignedAttributePrefix', table.allowedUnsignedAttributePrefix),
       ...optional('algorithmSuiteId', table.algorithmSuiteId === undefined ? undefined : table.algorithmSuiteId === '0x6700' ? 0x6700 : 0x6701),
-      keyring,
+      keyring: keys.keyring,
       ...optional('legacyOverride', legacyOverride),
       ...optional('plaintextOverride', table.plaintextOverride),
       keySchema: { partitionKey: table.partitionKey, sortKey: table.sortKey },
+      ...optional('search', search),
     };
-    const encryptor = this.#build(at, () => new DynamoDbItemEncryptor(config));
+    // the beacons are checked now; the table's items carry its signed beacons
+    const withBeacons = this.#build(joinPath(at, 'search'), () => resolveSearch(config).config);
+    const encryptor = withBeacons === undefined ? undefined : this.#build(at, () => new DynamoDbItemEncryptor(withBeacons));
     if (encryptor === undefined) return undefined;
     return Object.freeze({
       format: 'dbesdk',
@@ -648,7 +665,8 @@ class Resolver {
     });
   }
 
-  #keyring(config: KeyringConfig, at: string): Keyring | undefined {
+  /** The keyring, and the branch key store of a hierarchical one. */
+  #keyring(config: KeyringConfig, at: string): { readonly keyring: Keyring; readonly keyStore?: BranchKeyStore } | undefined {
     switch (config.type) {
       case 'raw-aes': {
         if (isPkcs11Source(config.wrappingKey)) {
@@ -657,7 +675,7 @@ class Resolver {
         }
         const key = this.#key(config.wrappingKey, joinPath(at, 'wrappingKey'), 'encryption');
         if (key === undefined) return undefined;
-        return this.#build(at, () => new RawAesKeyring({ keyNamespace: config.keyNamespace, keyName: config.keyName, wrappingKey: (key as SecretKey).exportBytes() }));
+        return this.#build(at, () => ({ keyring: new RawAesKeyring({ keyNamespace: config.keyNamespace, keyName: config.keyName, wrappingKey: (key as SecretKey).exportBytes() }) }));
       }
       case 'hierarchical': {
         const ddbClient = this.#options.dynamoDBClient;
@@ -675,7 +693,7 @@ class Resolver {
             logicalKeyStoreName: store.logicalKeyStoreName ?? store.tableName,
             kmsConfiguration: { kmsKeyArn: store.kmsKeyArn },
           });
-          return new HierarchicalKeyring({ keyStore, branchKeyId: config.branchKeyId, ttlSeconds: config.cacheTtlSeconds ?? DEFAULT_BRANCH_KEY_TTL_SECONDS });
+          return { keyring: new HierarchicalKeyring({ keyStore, branchKeyId: config.branchKeyId, ttlSeconds: config.cacheTtlSeconds ?? DEFAULT_BRANCH_KEY_TTL_SECONDS }), keyStore };
         });
       }
       case 'aws-kms': {
@@ -686,13 +704,13 @@ class Resolver {
         }
         const Keyring = this.#aws.AwsKmsKeyring as typeof AwsKmsKeyring;
         const region = config.region ?? arnRegion(config.keyId) ?? this.#region;
-        return this.#build(at, () =>
-          new Keyring({
+        return this.#build(at, () => ({
+          keyring: new Keyring({
             kmsClient: typeof kmsClient === 'function' ? kmsClient(region) : kmsClient,
             kmsKeyId: config.keyId,
             ...optional('grantTokens', config.grantTokens),
           }),
-        );
+        }));
       }
     }
   }
@@ -870,6 +888,24 @@ export function ormOverrides(orm: OrmConfig | undefined): Record<string, CryptoA
 }
 
 /** `{ [name]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreads). */
+/** The `SearchConfig` of a table's `search`: one beacon version over the hierarchical keyring's key store. */
+function searchConfig(file: SearchConfigFile, keyStore: BranchKeyStore, keyring: KeyringConfig): SearchConfig {
+  const cacheTTL = (keyring.type === 'hierarchical' ? keyring.cacheTtlSeconds : undefined) ?? DEFAULT_BRANCH_KEY_TTL_SECONDS;
+  const source = file.keySource;
+  const { keySource: _fileSource, ...beacons } = file;
+  return {
+    writeVersion: 1,
+    versions: [
+      {
+        ...beacons,
+        version: 1,
+        keyStore,
+        keySource: 'single' in source ? { single: { cacheTTL, ...source.single } } : { multi: { cacheTTL, ...source.multi } },
+      },
+    ],
+  };
+}
+
 function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [name]: value } as { [P in K]?: V });
 }

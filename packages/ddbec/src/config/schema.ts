@@ -18,6 +18,10 @@ const materialDescription: SchemaNode = {
   description: 'Entries written into every item’s material description.',
 };
 
+const beaconCacheTtl: SchemaNode = { type: 'integer', minimum: 1, description: 'Seconds a beacon key is used before it is read from the key store again (default: the keyring’s cacheTtlSeconds, else 600).' };
+const otherBeacon: SchemaNode = { type: 'object', additionalProperties: false, required: ['other'], properties: { other: nonEmpty('The beacon whose key and length this one uses.') } };
+const transform = (name: string, body: SchemaNode): SchemaNode => ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: body } });
+
 /**
  * The JSON Schema of `ddbec.config.json`. The same object drives {@link validateConfig} and is
  * shipped as `ddbec.config.schema.json` at the package root for editors.
@@ -171,11 +175,161 @@ export const CONFIG_SCHEMA = {
             signingProfile: { enum: ['java', 'python', 'portable'], description: 'As signingProfile of a legacy table.' },
           },
         },
+        search: { $ref: '#/$defs/search' },
         plaintextOverride: {
           enum: ['FORCE_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ', 'FORBID_PLAINTEXT_WRITE_ALLOW_PLAINTEXT_READ', 'FORBID_PLAINTEXT_WRITE_FORBID_PLAINTEXT_READ'],
           description: 'Migrating a plaintext table: write plaintext and read both (step 1), encrypt and read both (step 2), or encrypt and refuse plaintext (default).',
         },
       },
+    },
+    search: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['keySource', 'standardBeacons'],
+      description:
+        'Searchable encryption (beacons, docs/searchable-encryption.md): beacon attributes written beside each item so that Query and Scan can find items by encrypted values. Needs a hierarchical keyring: the beacon keys come from its branch key store.',
+      properties: {
+        keySource: {
+          oneOf: [
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['single'],
+              properties: {
+                single: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['keyId'],
+                  description: 'One beacon key for the whole table.',
+                  properties: { keyId: nonEmpty('The branch key whose beacon key every item and query uses.'), cacheTTL: beaconCacheTtl },
+                },
+              },
+            },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['multi'],
+              properties: {
+                multi: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['keyFieldName'],
+                  description: 'A beacon key per tenant.',
+                  properties: {
+                    keyFieldName: nonEmpty('The attribute naming an item’s beacon key (branch key id); queries name it through a signed part of this name.'),
+                    cacheTTL: beaconCacheTtl,
+                    maxCacheSize: { type: 'integer', minimum: 1, description: 'How many tenants’ beacon keys are cached (default 1000).' },
+                  },
+                },
+              },
+            },
+          ],
+          description: 'Which beacon key an item or a query uses: {"single": {"keyId": …}} or {"multi": {"keyFieldName": …}}.',
+        },
+        standardBeacons: { type: 'array', items: { $ref: '#/$defs/standardBeacon' }, description: 'At least one.' },
+        compoundBeacons: { type: 'array', items: { $ref: '#/$defs/compoundBeacon' } },
+        virtualFields: { type: 'array', items: { $ref: '#/$defs/virtualField' } },
+        encryptedParts: { type: 'array', items: { $ref: '#/$defs/encryptedPart' }, description: 'Parts any compound beacon’s constructors may use.' },
+        signedParts: { type: 'array', items: { $ref: '#/$defs/signedPart' }, description: 'Parts any compound beacon’s constructors may use.' },
+        maximumNumberOfPartitions: { type: 'integer', minimum: 1, description: 'Beacon partitions, 1 to 255 (default 1: none); items are written in a random partition.' },
+        defaultNumberOfPartitions: { type: 'integer', minimum: 1, description: 'The partitions of a standard beacon that sets none (less than the maximum).' },
+      },
+    },
+    standardBeacon: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'length'],
+      description: 'A truncated HMAC of a value, stored as aws_dbe_b_<name>; queries compare it for equality.',
+      properties: {
+        name: nonEmpty('The beacon’s name, which queries use (often the attribute’s own name).'),
+        length: { type: 'integer', minimum: 1, description: 'Bits kept, 1 to 63 (`ddbec beacon-length --distinct N` advises).' },
+        loc: nonEmpty('The attribute or document path (`a.b[2].c`) or virtual field hashed; default the name.'),
+        style: {
+          oneOf: [
+            { type: 'object', additionalProperties: false, required: ['partOnly'], properties: { partOnly: { type: 'object', additionalProperties: false } } },
+            { type: 'object', additionalProperties: false, required: ['shared'], properties: { shared: otherBeacon } },
+            { type: 'object', additionalProperties: false, required: ['asSet'], properties: { asSet: { type: 'object', additionalProperties: false } } },
+            { type: 'object', additionalProperties: false, required: ['sharedSet'], properties: { sharedSet: otherBeacon } },
+          ],
+          description: '{"partOnly": {}} (a part of compound beacons only), {"shared": {"other": …}}, {"asSet": {}} (a set attribute) or {"sharedSet": {"other": …}}.',
+        },
+        numberOfPartitions: { type: 'integer', minimum: 1, description: 'This beacon’s partitions (less than the maximum).' },
+      },
+    },
+    compoundBeacon: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'split'],
+      description: 'Parts joined by a split character: signed values and standard beacons, each after its prefix.',
+      properties: {
+        name: nonEmpty('The beacon’s name, which queries use.'),
+        split: { type: 'string', minLength: 1, description: 'One character between the parts.' },
+        encrypted: { type: 'array', items: { $ref: '#/$defs/encryptedPart' } },
+        signed: { type: 'array', items: { $ref: '#/$defs/signedPart' } },
+        constructors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['parts'],
+            properties: {
+              parts: {
+                type: 'array',
+                items: { type: 'object', additionalProperties: false, required: ['name', 'required'], properties: { name: nonEmpty('A part’s name.'), required: { type: 'boolean' } } },
+              },
+            },
+          },
+          description: 'Tried in order; the first whose required parts the item has builds the beacon (default: every signed part, then every encrypted part).',
+        },
+      },
+    },
+    encryptedPart: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'prefix'],
+      properties: { name: nonEmpty('A standard beacon’s name.'), prefix: nonEmpty('Marks the part in the compound value.') },
+    },
+    signedPart: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'prefix'],
+      properties: { name: nonEmpty('The part’s name.'), prefix: nonEmpty('Marks the part in the compound value.'), loc: nonEmpty('The signed attribute or path; default the name.') },
+    },
+    virtualField: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'parts'],
+      description: 'A string computed from parts of an item (never stored) that a standard beacon can hash.',
+      properties: {
+        name: nonEmpty('The field’s name (a standard beacon’s loc).'),
+        parts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['loc'],
+            properties: { loc: nonEmpty('An attribute or document path holding a string.'), trans: { type: 'array', items: { $ref: '#/$defs/virtualTransform' } } },
+          },
+        },
+      },
+    },
+    virtualTransform: {
+      oneOf: [
+        transform('upper', { type: 'object', additionalProperties: false }),
+        transform('lower', { type: 'object', additionalProperties: false }),
+        transform('insert', { type: 'object', additionalProperties: false, required: ['literal'], properties: { literal: { type: 'string' } } }),
+        transform('prefix', { type: 'object', additionalProperties: false, required: ['length'], properties: { length: { type: 'integer' } } }),
+        transform('suffix', { type: 'object', additionalProperties: false, required: ['length'], properties: { length: { type: 'integer' } } }),
+        transform('substring', { type: 'object', additionalProperties: false, required: ['low', 'high'], properties: { low: { type: 'integer' }, high: { type: 'integer' } } }),
+        transform('segment', { type: 'object', additionalProperties: false, required: ['split', 'index'], properties: { split: { type: 'string', minLength: 1 }, index: { type: 'integer' } } }),
+        transform('segments', {
+          type: 'object',
+          additionalProperties: false,
+          required: ['split', 'low', 'high'],
+          properties: { split: { type: 'string', minLength: 1 }, low: { type: 'integer' }, high: { type: 'integer' } },
+        }),
+      ],
+      description: 'One of {"upper": {}}, {"lower": {}}, {"insert": {"literal"}}, {"prefix": {"length"}}, {"suffix": {"length"}}, {"substring": {"low", "high"}}, {"segment": {"split", "index"}}, {"segments": {"split", "low", "high"}}.',
     },
     keyring: {
       oneOf: [{ $ref: '#/$defs/rawAesKeyring' }, { $ref: '#/$defs/hierarchicalKeyring' }, { $ref: '#/$defs/kmsKeyring' }],

@@ -3,6 +3,10 @@ import { CryptoAction, SIGNATURE_ATTRIBUTE, type Item } from '../format/index.js
 import type { CryptographicMaterialsProvider } from '../materials/index.js';
 import { AttributeActions, ItemEncryptor, type CryptoConfig } from '../encryptor/index.js';
 import { DynamoDbItemEncryptor, type DynamoDbItemEncryptorConfig } from '../migration/item-encryptor.js';
+import type { DbesdkItemEncryptorConfig } from '../dbesdk/config.js';
+import type { SearchConfig } from '../searchable/config.js';
+import { createSearchableTable } from '../searchable/table.js';
+import type { SearchableTable } from '../searchable/types.js';
 import type { Settled } from './concurrency.js';
 
 /** The key attributes of a secondary index. */
@@ -64,6 +68,13 @@ export interface DbesdkTableEncryptionConfig extends DynamoDbItemEncryptorConfig
    * `partitionKeyName` / `sortKeyName`. When absent it is read with DescribeTable, as for a legacy table.
    */
   readonly keySchema?: TableKeySchema;
+  /**
+   * Searchable encryption (`ddbec/searchable`): the table's beacons. Every item written in the
+   * DB-ESDK format gets its beacons; Query and Scan may name beacons (each rewritten to its stored
+   * beacon, and the items it lets through filtered after decryption to those that match). Checked
+   * when the client is made (`ERR_BEACON_CONFIG`); signed beacons are added to the actions as SIGN_ONLY.
+   */
+  readonly search?: SearchConfig | undefined;
 }
 
 /** The configuration of the SDK integration. */
@@ -144,6 +155,8 @@ export interface ResolvedTable {
   readonly storedItemAttributes: readonly string[];
   /** A legacy-format table's item encryptor and its config, which an {@link ItemPool} can run in other threads. */
   readonly legacy?: { readonly encryptor: ItemEncryptor; readonly crypto: CryptoConfig } | undefined;
+  /** A DB-ESDK table's beacons (its `search` config), which Query and Scan rewrite requests for. */
+  readonly searchable?: SearchableTable | undefined;
 }
 
 type TableEntry = LegacyTableEntry | DbesdkTableEntry;
@@ -160,9 +173,11 @@ interface LegacyTableEntry {
 interface DbesdkTableEntry {
   readonly format: 'dbesdk';
   readonly name: string;
+  /** The configuration, with the signed beacons' actions added. */
   readonly config: DbesdkTableEncryptionConfig;
   readonly encryptor: DynamoDbItemEncryptor;
   readonly keySchema: TableKeySchema | undefined;
+  readonly searchable: SearchableTable | undefined;
 }
 
 /** Whether a table's items are encrypted or signed (a DB-ESDK table always signs its keys). */
@@ -379,12 +394,14 @@ function checkTable(name: string, config: TableEncryptionConfig | DbesdkTableEnc
   if (typeof config !== 'object' || config === null) throw invalid(`${where} must be an object`);
   if ('attributeActionsOnEncrypt' in config) {
     if ('attributeActions' in config) throw invalid(`${where} has both attributeActions (legacy format) and attributeActionsOnEncrypt (DB-ESDK format); give one`);
+    const { config: withSignedBeacons, searchable } = resolveSearch(config);
     return {
       format: 'dbesdk',
       name,
-      config,
-      encryptor: new DynamoDbItemEncryptor(config),
+      config: withSignedBeacons,
+      encryptor: new DynamoDbItemEncryptor(withSignedBeacons),
       keySchema: config.keySchema === undefined ? undefined : checkKeySchema(config.keySchema, `${where}.keySchema`),
+      searchable,
     };
   }
   if (!(config.attributeActions instanceof AttributeActions)) throw invalid(`${where}.attributeActions must be an AttributeActions`);
@@ -494,7 +511,53 @@ function resolveDbesdkTable(entry: DbesdkTableEntry, schema: TableKeySchema, rol
       );
     }
   }
-  return { name: entry.name, encrypted: true, encryptor, actions: encryptor, keySchema: schema, storedItemAttributes: encryptor.storedItemAttributes };
+  const searchable = entry.searchable;
+  return {
+    name: entry.name,
+    encrypted: true,
+    encryptor: searchable === undefined ? encryptor : withBeacons(encryptor, searchable),
+    actions: encryptor,
+    keySchema: schema,
+    storedItemAttributes: encryptor.storedItemAttributes,
+    searchable,
+  };
+}
+
+/**
+ * A DB-ESDK table's searchable encryption, checked (`ERR_BEACON_CONFIG`), and the table's
+ * configuration with the signed beacons added to its actions (SIGN_ONLY), which is what its
+ * items are encrypted and decrypted with. Without `search`, the configuration as it is.
+ */
+export function resolveSearch<T extends DbesdkTableEncryptionConfig>(config: T): { readonly config: T; readonly searchable: SearchableTable | undefined } {
+  if (config.search === undefined) return { config, searchable: undefined };
+  const searchable = searchableTableOf(config, config.search);
+  return { config: { ...config, attributeActionsOnEncrypt: { ...config.attributeActionsOnEncrypt, ...searchable.signedBeaconActions } }, searchable };
+}
+
+/** A DB-ESDK table's searchable encryption, checked against the table's actions (`ERR_BEACON_CONFIG`). */
+export function searchableTableOf(config: DbesdkItemEncryptorConfig, search: SearchConfig): SearchableTable {
+  return createSearchableTable(search, {
+    logicalTableName: config.logicalTableName,
+    attributeActionsOnEncrypt: config.attributeActionsOnEncrypt,
+    allowedUnsignedAttributes: config.allowedUnsignedAttributes,
+    allowedUnsignedAttributePrefix: config.allowedUnsignedAttributePrefix,
+  });
+}
+
+/**
+ * Writes an item with its beacons (ddb-sdk-integration.md, PutItem): the signed beacons and the
+ * beacon key field before encryption, the encrypted beacons and the version tag after. Items
+ * the migration policies write in the legacy format or as plaintext get no beacons.
+ */
+function withBeacons(encryptor: DynamoDbItemEncryptor, searchable: SearchableTable): TableItemEncryptor {
+  return {
+    async encryptItem(item) {
+      if (encryptor.writeFormat !== 'dbesdk') return encryptor.encryptItem(item);
+      const { item: plaintext, beaconKeyId } = searchable.beforeEncrypt(item);
+      return searchable.afterEncrypt(plaintext, await encryptor.encryptItem(plaintext), beaconKeyId);
+    },
+    decryptItem: (item) => encryptor.decryptItem(item),
+  };
 }
 
 /** Every key attribute of a table and of its indexes, with what it is (for messages). */

@@ -8,6 +8,8 @@ import { attributeReferences, readPartiql } from './expressions.js';
 import { checkItemSize, withoutUndefined } from './items.js';
 import { analyzeUpdate } from './updates.js';
 import { FOOTER_ATTRIBUTE } from '../dbesdk/config.js';
+import { rewriteForBeacons } from '../searchable/query.js';
+import type { BeaconQuery } from '../searchable/types.js';
 
 /** An item of a multi-item read that did not verify or decrypt (`decryptionFailures: 'report'`). */
 export interface DecryptionFailure {
@@ -34,6 +36,8 @@ export interface Prepared {
   readonly tables: ReadonlyMap<string, ResolvedTable>;
   /** BatchWriteItem: signature (base64) → the caller's plaintext item. */
   readonly plaintext: ReadonlyMap<string, Item>;
+  /** A Query or Scan that compared encrypted beacons: which decrypted items match the caller's expressions. */
+  readonly keep?: BeaconQuery['keep'];
 }
 
 const EXISTENCE_FUNCTIONS: ReadonlySet<string | undefined> = new Set(['attribute_exists', 'attribute_not_exists']);
@@ -91,11 +95,15 @@ export class EncryptionEngine {
       return table?.encrypted ? table : undefined;
     };
 
+    // A Query or Scan that names beacons is checked and sent as rewritten to use them.
+    const beacons = await beaconQuery(operation, input, encrypted(input['TableName']));
+    const request = beacons?.input ?? input;
+
     // Then what depends on the key schema (index keys are sign-only): expressions, indexes.
     const jobs: { path: readonly PathKey[]; item: unknown; table: ResolvedTable }[] = [];
     for (const [path, role] of Object.entries(spec.input)) {
       if (role === 'partiql' || role === 'legacy' || role === 'projection' || role === 'select') continue;
-      for (const match of find(input, path)) {
+      for (const match of find(request, path)) {
         const table = encrypted(match.table ?? match.parent['TableName']);
         if (!table) continue;
         if (role === 'item') jobs.push({ path: match.path, item: match.value, table });
@@ -103,7 +111,7 @@ export class EncryptionEngine {
       }
     }
 
-    const rewrite = new CopyOnWrite<Record<string, unknown>>(input);
+    const rewrite = new CopyOnWrite<Record<string, unknown>>(request);
     for (const path of spec.existingItemsOnly ?? []) {
       for (const match of find(input, path)) {
         const request = match.value as Readonly<Record<string, unknown>>;
@@ -157,7 +165,7 @@ export class EncryptionEngine {
       if (remember && signature !== undefined) plaintext.set(signature, job.item as Item);
     });
 
-    return { prepared: { operation, spec, input, tables, plaintext }, input: rewrite.result };
+    return { prepared: { operation, spec, input, tables, plaintext, keep: beacons?.keep }, input: rewrite.result };
   }
 
   /**
@@ -239,10 +247,13 @@ export class EncryptionEngine {
     const failures: DecryptionFailure[] = [];
     for (const list of lists) {
       const settled = await this.#bulk('decryptItem', list.table, list.items as Item[], this.registry.reportFailures);
+      const keep = prepared.keep;
       const kept: Item[] = [];
       settled.forEach((result, index) => {
-        if (result.ok) kept.push(result.value);
-        else failures.push({ tableName: list.tableName, index, key: keyOf(list.items[index] as Item, list.table), error: result.error });
+        // an item the beacons let through that does not match the caller's expressions is dropped
+        if (result.ok) {
+          if (keep === undefined || keep(result.value, list.items[index] as Item)) kept.push(result.value);
+        } else failures.push({ tableName: list.tableName, index, key: keyOf(list.items[index] as Item, list.table), error: result.error });
       });
       rewrite.set(list.path, kept);
       // Count says how many items the page holds; ScannedCount stays DynamoDB's
@@ -357,6 +368,23 @@ export class EncryptionEngine {
       }
     }
   }
+}
+
+/**
+ * The beacon rewrite of a Query or Scan on a table with beacons (`undefined` when there is
+ * none): the request to check and send, and the filter of what comes back. A COUNT cannot be
+ * filtered, so it is refused when the beacons let false positives through.
+ */
+async function beaconQuery(operation: string, input: Readonly<Record<string, unknown>>, table: ResolvedTable | undefined): Promise<BeaconQuery | undefined> {
+  if ((operation !== 'Query' && operation !== 'Scan') || table?.searchable === undefined) return undefined;
+  const beacons = await rewriteForBeacons(operation, input, table.searchable);
+  if (beacons?.keep !== undefined && input['Select'] === 'COUNT') {
+    throw new DdbecError(
+      'ERR_BEACON_QUERY',
+      `${operation} on encrypted table "${table.name}": Select COUNT with a beacon is refused — beacons match some items that do not match the query (on purpose), which only decrypting them can remove; read the items and count them; nothing was sent`,
+    );
+  }
+  return beacons;
 }
 
 /** The failures of a multi-item read made with `decryptionFailures: 'report'` (empty when every item decrypted). */

@@ -71,9 +71,43 @@ describe('DB-ESDK tables in the configuration file', () => {
     ['a reserved attribute name', table({ attributeActionsOnEncrypt: { id: 'SIGN_ONLY', aws_dbe_x: 'SIGN_ONLY' } }), 'tables.orders.attributeActionsOnEncrypt.aws_dbe_x', 'reserved'],
     ['a legacy override whose provider lacks a key', table({ legacyOverride: { ...legacyOverride, provider: { type: 'wrapped', wrappingKey: { file: 'old.aes' } } } }), 'tables.orders.legacyOverride.provider.signingKey', 'is required'],
     ['a DO_NOTHING attribute not allowed unsigned', table({ allowedUnsignedAttributes: [] }), 'tables.orders', 'allowedUnsignedAttributes'],
+    ['beacons without a hierarchical keyring', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [{ name: 'secret', length: 8 }] } }), 'tables.orders.search', 'needs a hierarchical keyring'],
+    ['a beacon without its length', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [{ name: 'secret' }] } }), 'tables.orders.search.standardBeacons[0].length', 'is required'],
+    ['a key source of both kinds', table({ search: { keySource: { single: { keyId: 'k' }, multi: { keyFieldName: 'tenant' } }, standardBeacons: [] } }), 'tables.orders.search.keySource', ''],
+    ['an unknown virtual transform', table({ search: { keySource: { single: { keyId: 'k' } }, standardBeacons: [], virtualFields: [{ name: 'v', parts: [{ loc: 'secret', trans: [{ reverse: {} }] }] }] } }), 'tables.orders.search.virtualFields[0].parts[0].trans[0]', ''],
   ])('%s is reported at its JSON path', async (_name, entry, path, message) => {
     const issues = await issuesOf({ tables: { orders: entry } });
     expect(issues.find((issue) => issue.path === path)?.message, JSON.stringify(issues)).toContain(message);
+  });
+
+  it('loads beacons over the hierarchical keyring’s key store, and reports an invalid beacon at tables.<name>.search', async () => {
+    const clients = { dynamoDBClient: ddbClientFor('http://127.0.0.1:1'), kmsClient: kmsClientFor('http://127.0.0.1:1') };
+    const people = (search: Record<string, unknown>): Record<string, unknown> => ({
+      partitionKey: 'id',
+      attributeActionsOnEncrypt: { id: 'SIGN_ONLY', email: 'ENCRYPT_AND_SIGN', tenant: 'SIGN_ONLY', city: 'SIGN_ONLY' },
+      keyring: { type: 'hierarchical', branchKeyId: 'bk', keyStore: { tableName: 'branch-keys', kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k' }, cacheTtlSeconds: 60 },
+      search,
+    });
+    const search = {
+      keySource: { multi: { keyFieldName: 'tenant', maxCacheSize: 10 } },
+      standardBeacons: [{ name: 'email', length: 10, style: { asSet: {} } }],
+      compoundBeacons: [{ name: 'Where', split: '.', signed: [{ name: 'city', prefix: 'C-' }] }],
+      maximumNumberOfPartitions: 4,
+    };
+    const config = await loadConfig({ tables: { people: people(search) } }, { ...options, ...clients });
+    const loaded = config.dbesdkTable('people').config.search?.versions[0];
+    expect(loaded).toMatchObject({ version: 1, keySource: { multi: { keyFieldName: 'tenant', maxCacheSize: 10, cacheTTL: 60 } }, maximumNumberOfPartitions: 4, standardBeacons: search.standardBeacons });
+    expect(loaded?.keyStore).toBeInstanceOf(DynamoDbBranchKeyStore);
+    // the loaded encryptor knows the signed beacon
+    expect(config.dbesdkTable('people').encryptor.actionOf('Where')).toBe('SIGN_ONLY');
+    let reported: { path: string; message: string }[] = [];
+    try {
+      await loadConfig({ tables: { people: people({ keySource: { single: { keyId: 'bk' } }, standardBeacons: [{ name: 'email', length: 64 }] }) } }, { ...options, ...clients });
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      reported = [...error.issues];
+    }
+    expect(reported.map((issue) => issue.path)).toEqual(['tables.people.search']);
   });
 
   it('a legacy table missing its partition key is still reported as a legacy table', async () => {
