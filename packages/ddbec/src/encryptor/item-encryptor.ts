@@ -152,43 +152,34 @@ export class ItemEncryptor {
     else if (this.#profile === 'portable') refuseUnportable(item, actionOf);
     const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
 
-    // Two passes over the attributes, which allocate nothing: count, then take the values.
-    let count = 0;
-    let firstEncrypted: string | undefined;
-    for (const name in item) {
-      if (Object.hasOwn(item, name) && actionOf(name) === CryptoAction.EncryptAndSign) {
-        firstEncrypted ??= name;
-        count++;
-      }
-    }
+    const names = Object.keys(item);
     const cipher = materials.encryptionKey ? getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE) : undefined;
     let ciphertexts: Uint8Array[] = [];
-    if (count > 0) {
-      const key = materials.encryptionKey;
-      if (!cipher || !key) {
-        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${firstEncrypted}" must be encrypted but the materials have no encryption key`);
+    try {
+      for (const name of names) if (actionOf(name) === CryptoAction.EncryptAndSign) toEncrypt.push(item[name] as AttributeValue);
+      if (toEncrypt.length > 0) {
+        const key = materials.encryptionKey;
+        if (!cipher || !key) {
+          const first = names.find((name) => actionOf(name) === CryptoAction.EncryptAndSign);
+          throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${first}" must be encrypted but the materials have no encryption key`);
+        }
+        if (key instanceof SecretKey) {
+          // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
+          // straight into the cipher's input. The ciphertexts are views of one buffer that holds
+          // only them.
+          ciphertexts = cipher.encryptAll(key, toEncrypt, SERIALIZED);
+        } else {
+          for (const value of toEncrypt.splice(0)) ciphertexts.push(await encryptDelegated(key, cipher.name, serializeAttribute(value, 'java')));
+        }
       }
-      const values = new Array<AttributeValue>(count);
-      let i = 0;
-      for (const name in item) {
-        if (Object.hasOwn(item, name) && actionOf(name) === CryptoAction.EncryptAndSign) values[i++] = item[name] as AttributeValue;
-      }
-      if (key instanceof SecretKey) {
-        // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
-        // straight into the cipher's input. The ciphertexts are views of one buffer that holds
-        // only them.
-        ciphertexts = cipher.encryptAll(key, values, SERIALIZED);
-      } else {
-        ciphertexts = [];
-        for (const value of values) ciphertexts.push(await encryptDelegated(key, cipher.name, serializeAttribute(value, 'java')));
-      }
+    } finally {
+      toEncrypt.length = 0;
     }
     // Unchanged attributes are shared with the input. (A copy made by spreading the item would
     // turn slow when the two reserved attributes are added.)
     const encrypted: Item = {};
     let next = 0;
-    for (const name in item) {
-      if (!Object.hasOwn(item, name)) continue;
+    for (const name of names) {
       put(encrypted, name, actionOf(name) === CryptoAction.EncryptAndSign ? { B: ciphertexts[next++] as Uint8Array } : (item[name] as AttributeValue));
     }
 
@@ -640,6 +631,12 @@ function actionFunction(actions: AttributeActions): (name: string) => CryptoActi
   }
   return actionOf;
 }
+
+/**
+ * The values to encrypt of the item being encrypted, reused (emptied before any await: only
+ * delegated keys await, and they take a copy).
+ */
+const toEncrypt: AttributeValue[] = [];
 
 /** Attribute values serialized (exactly: the Java form) straight into the cipher's input. */
 const SERIALIZED: PlaintextWriter<AttributeValue> = {

@@ -66,7 +66,8 @@ export function writeUtf8(text: string, out: Uint8Array, pos: number): number {
 export function utf8DecodeStrict(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
   const length = end - start;
   if (length === 0) return '';
-  if (Buffer.isBuffer(bytes) || length <= SHORT) {
+  const buffer = Buffer.isBuffer(bytes);
+  if (length <= SHORT) {
     let ascii = true;
     for (let i = start; i < end; i++) {
       if ((bytes[i] as number) >= 0x80) {
@@ -74,8 +75,13 @@ export function utf8DecodeStrict(bytes: Uint8Array, start = 0, end = bytes.lengt
         break;
       }
     }
-    // ASCII: a Buffer makes the string directly; a short Uint8Array, from its codes.
-    if (ascii) return Buffer.isBuffer(bytes) ? bytes.toString('latin1', start, end) : asciiText(bytes, start, length);
+    // ASCII: a Buffer makes the string directly; a Uint8Array, from its codes.
+    if (ascii) return buffer ? bytes.toString('latin1', start, end) : asciiText(bytes, start, length);
+  } else if (buffer) {
+    // Without a view: V8 replaces each invalid sequence with U+FFFD, so a result without one
+    // comes from valid UTF-8 (one with one is decided by the strict decoder).
+    const text = bytes.toString('utf8', start, end);
+    if (!text.includes('\uFFFD')) return text;
   }
   try {
     return fatalDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
