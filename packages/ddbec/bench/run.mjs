@@ -19,6 +19,8 @@ const jsonArg = args.find((arg) => arg === '--json' || arg.startsWith('--json=')
 const QUICK = { BENCH_QUICK: '1', BENCH_SECONDS: '0.15', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '50', BENCH_PKCS11_ITEMS: '50', BENCH_PYTHON_ROUNDS: '2' };
 if (quick) for (const [name, value] of Object.entries(QUICK)) process.env[name] ??= value;
 const options = { seconds: Number(process.env.BENCH_SECONDS ?? 1), rounds: Number(process.env.BENCH_ROUNDS ?? 3) };
+// for `ddbec bench --json`, which gathers the JSON lines of report.mjs
+if (process.env.BENCH_FORMAT === 'json') console.log(JSON.stringify({ settings: { quick, ...options } }));
 
 // ---- in a source checkout, build what the suite imports when it is older than its sources ----
 const packages = fileURLToPath(new URL('../../', import.meta.url));

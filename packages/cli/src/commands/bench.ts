@@ -7,11 +7,11 @@ import { CommandFailed, EXIT, envOf, printJson, type Io } from '../io.js';
 import { flag, int, num, type CommandSpec } from '../spec.js';
 
 export interface BenchOptions {
-  /** Seconds per measurement (BENCH_SECONDS, default 1; 0.2 with `quick`). */
+  /** Seconds per measurement (BENCH_SECONDS, default 1; shorter with `quick`). */
   readonly seconds?: number | undefined;
   /** Rounds per measurement; the best is kept (BENCH_ROUNDS, default 3; 1 with `quick`). */
   readonly rounds?: number | undefined;
-  /** A short run (about 15 s): shorter measurements, one round, fewer items in the KMS and SDK parts. */
+  /** The suite's `--quick`: a short run (under 30 s) with shorter measurements and fewer items. `seconds` and `rounds` still win. */
   readonly quick?: boolean | undefined;
   /** One JSON document at the end instead of the tables as they come. */
   readonly json?: boolean | undefined;
@@ -23,9 +23,6 @@ export interface BenchOptions {
 export function benchScript(): string {
   return join(dirname(createRequire(import.meta.url).resolve('ddbec/package.json')), 'bench', 'run.mjs');
 }
-
-/** The settings of `--quick`, as the suite's environment variables. */
-const QUICK = { BENCH_SECONDS: '0.2', BENCH_ROUNDS: '1', BENCH_ITEMS: '20', BENCH_KMS_ITEMS: '200' };
 
 interface BenchTable {
   readonly title: string;
@@ -47,16 +44,17 @@ export async function bench(options: BenchOptions, io: Io): Promise<number> {
   }
   const env = {
     ...envOf(io),
-    ...(options.quick === true ? QUICK : {}),
     ...(options.seconds === undefined ? {} : { BENCH_SECONDS: String(options.seconds) }),
     ...(options.rounds === undefined ? {} : { BENCH_ROUNDS: String(options.rounds) }),
     ...(options.json === true ? { BENCH_FORMAT: 'json' } : {}),
   };
-  const child = spawn(process.execPath, [script], { cwd: dirname(script), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...(options.quick === true ? ['--quick'] : [])], { cwd: dirname(script), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tables: BenchTable[] = [];
+  // the suite's own seconds and rounds (those of `--quick`), when it says them
+  const settings = { seconds: Number(env.BENCH_SECONDS ?? 1), rounds: Number(env.BENCH_ROUNDS ?? 3) };
   if (options.json === true) {
     createInterface({ input: child.stdout }).on('line', (text) => {
-      if (!collect(tables, text)) io.stderr.write(`${text}\n`);
+      if (!collect(tables, settings, text)) io.stderr.write(`${text}\n`);
     });
   } else {
     child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()));
@@ -67,20 +65,27 @@ export async function bench(options: BenchOptions, io: Io): Promise<number> {
     child.once('close', resolve);
   });
   if (code !== 0) throw new CommandFailed(`the benchmark suite failed (exit ${code ?? 'signal'})`);
-  if (options.json === true) printJson(io, { node: process.version, seconds: Number(env.BENCH_SECONDS ?? 1), rounds: Number(env.BENCH_ROUNDS ?? 3), tables });
+  if (options.json === true) printJson(io, { node: process.version, ...settings, tables });
   return EXIT.ok;
 }
 
-/** One JSON line of the suite: a table (`{table, columns}`) or one of its rows (`{table, row}`); false for any other line. */
-function collect(tables: BenchTable[], text: string): boolean {
-  let record: { table?: unknown; columns?: unknown; row?: unknown };
+/**
+ * One JSON line of the suite: its settings (`{settings: {seconds, rounds}}`), a table
+ * (`{table, columns}`) or one of its rows (`{table, row}`); false for any other line.
+ */
+function collect(tables: BenchTable[], settings: { seconds: number; rounds: number }, text: string): boolean {
+  let record: { table?: unknown; columns?: unknown; row?: unknown; settings?: { seconds?: unknown; rounds?: unknown } };
   try {
     record = JSON.parse(text) as typeof record;
   } catch {
     return false;
   }
   const table = typeof record.table === 'string' ? record.table : undefined;
-  if (table !== undefined && Array.isArray(record.columns)) tables.push({ title: table, columns: record.columns.map(String), rows: [] });
+  if (typeof record.settings === 'object' && record.settings !== null) {
+    const { seconds, rounds } = record.settings;
+    if (typeof seconds === 'number') settings.seconds = seconds;
+    if (typeof rounds === 'number') settings.rounds = rounds;
+  } else if (table !== undefined && Array.isArray(record.columns)) tables.push({ title: table, columns: record.columns.map(String), rows: [] });
   else if (table !== undefined && typeof record.row === 'object' && record.row !== null) tables.find((entry) => entry.title === table)?.rows.push(record.row as Record<string, unknown>);
   else return false;
   return true;
@@ -91,9 +96,9 @@ export const benchCommands: readonly CommandSpec[] = [
     name: 'bench',
     summary: 'run the library’s benchmark suite: items/s against the raw node:crypto floor, the SDK integration’s overhead, Direct KMS concurrency',
     options: {
-      seconds: { type: 'string', value: 'S', description: 'seconds per measurement (default 1; 0.2 with --quick)' },
+      seconds: { type: 'string', value: 'S', description: 'seconds per measurement (default 1; shorter with --quick)' },
       rounds: { type: 'string', value: 'N', description: 'rounds per measurement, best kept (default 3; 1 with --quick)' },
-      quick: { type: 'boolean', description: 'a short run (about 15 s) with fewer items: for a first look, not for figures' },
+      quick: { type: 'boolean', description: 'the suite’s --quick: a short run (under 30 s) with fewer items, for a first look, not for figures' },
     },
     groups: ['json'],
     details: [

@@ -1,11 +1,13 @@
 // The code of an EncryptorPool's worker thread (always the ESM build): builds the
 // configuration's providers once, then encrypts or decrypts the batches of items it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
+import { DdbecError } from '../errors.js';
 import { AttributeActions } from '../encryptor/index.js';
 import type { Item } from '../format/index.js';
 import { settleBounded } from '../sdk/concurrency.js';
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from './load.js';
 import { describeError, type WorkerData, type WorkRequest, type WorkResult } from './pool.js';
+import { BatchWriter, readBatch } from './pool-batch.js';
 
 /** Items of one batch in flight at once (they only wait on a KMS or MetaStore call). */
 const CONCURRENCY = 16;
@@ -17,12 +19,15 @@ if (port === null) throw new Error('pool-worker.js runs in a worker thread of an
 /** A failure here fails the worker (an unhandled rejection): the pool then fails the items it sent. */
 const ready = start();
 
+// One batch at a time, in order: the first answer goes back while the next batch is worked on
+// (batches worked on together would all finish at the end, and the calling thread would read
+// every answer while this thread waits).
+let previous: Promise<void> = ready.then(() => undefined);
 port.on('message', (request: WorkRequest) => {
-  void ready
-    .then((config) => answer(config, request))
-    .then((result) => {
-      port.postMessage(result);
-    });
+  previous = previous.then(async () => {
+    const result = await answer(await ready, request);
+    port.postMessage(result, [result.batch.buffer]);
+  });
 });
 
 async function start(): Promise<LoadedConfig> {
@@ -37,6 +42,12 @@ async function answer(config: LoadedConfig, request: WorkRequest): Promise<WorkR
     encryptionContext: request.crypto.encryptionContext,
     attributeActions: new AttributeActions({ defaultAction: request.crypto.defaultAction, attributeActions: new Map(request.crypto.overrides) }),
   };
-  const settled = await settleBounded(request.items, CONCURRENCY, (item: Item) => encryptor[request.operation](item, crypto));
-  return { id: request.id, results: settled.map((result) => (result.ok ? result : { ok: false, error: describeError(result.error) })) };
+  const items = readBatch(request.batch, 'views').map((entry) => (entry as { value: Item }).value);
+  const settled = await settleBounded(items, CONCURRENCY, (item: Item) => encryptor[request.operation](item, crypto));
+  const writer = new BatchWriter(Math.ceil(request.batch.length * 1.1));
+  for (const result of settled) {
+    if (result.ok && writer.item(result.value)) continue;
+    writer.error(describeError(result.ok ? new DdbecError('ERR_WORKER_FAILED', 'the result could not be sent back') : result.error));
+  }
+  return { id: request.id, batch: writer.finish() };
 }

@@ -2,12 +2,13 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DdbecError, isDdbecError, type DdbecErrorCode } from '../errors.js';
+import { DdbecError, isDdbecError } from '../errors.js';
 import type { CryptoAction, Item } from '../format/index.js';
 import type { CryptoConfig, ItemEncryptor } from '../encryptor/index.js';
 import type { ItemPool } from '../sdk/config.js';
 import type { Settled } from '../sdk/concurrency.js';
 import { pkcs11KeyUses, workerSource, type LoadedConfig, type WorkerSource } from './load.js';
+import { BatchWriter, readBatch, type Batch, type ErrorDescription } from './pool-batch.js';
 
 export interface EncryptorPoolOptions {
   /** Worker threads (started when first needed). Default: the number of CPUs (`os.availableParallelism()`). */
@@ -52,26 +53,20 @@ interface CryptoDescription {
   readonly overrides: readonly (readonly [string, CryptoAction])[];
 }
 
-/** A message to a worker. */
+/** A message to a worker: `count` items in `batch` (see pool-batch.ts), whose buffer the message transfers. */
 export interface WorkRequest {
   readonly id: number;
   readonly operation: Operation;
   readonly table: string;
   readonly crypto: CryptoDescription;
-  readonly items: readonly Item[];
+  readonly batch: Batch;
+  readonly count: number;
 }
 
-/** An error as it crosses back from a worker. */
-export interface ErrorDescription {
-  readonly code: DdbecErrorCode | undefined;
-  readonly name: string;
-  readonly message: string;
-}
-
-/** A worker's answer to a {@link WorkRequest}: a result per item, in order. */
+/** A worker's answer to a {@link WorkRequest}: a result per item (the item or an error), in order, in a transferred batch. */
 export interface WorkResult {
   readonly id: number;
-  readonly results: readonly ({ readonly ok: true; readonly value: Item } | { readonly ok: false; readonly error: ErrorDescription })[];
+  readonly batch: Batch;
 }
 
 /** What a worker is started with: the configuration, never a provider or a client. */
@@ -80,14 +75,25 @@ export interface WorkerData {
   readonly clients: string | undefined;
 }
 
+/** Items of one call, as they wait for a worker. */
 interface Chunk {
-  readonly request: WorkRequest;
-  readonly settle: (results: Settled<Item>[]) => void;
+  readonly operation: Operation;
+  readonly table: string;
+  readonly crypto: CryptoDescription;
+  readonly items: readonly Item[];
+  /** A result per item, in order; `undefined` for an item that could not be sent (see pool-batch.ts). */
+  readonly settle: (results: (Settled<Item> | undefined)[]) => void;
+}
+
+/** A chunk in a worker: which of its items were sent. */
+interface Sent {
+  readonly chunk: Chunk;
+  readonly sent: readonly number[];
 }
 
 interface Slot {
   readonly worker: Worker;
-  readonly inFlight: Map<number, Chunk>;
+  readonly inFlight: Map<number, Sent>;
 }
 
 /**
@@ -98,9 +104,11 @@ interface Slot {
  * What crosses to a worker: once, when it starts, the configuration document, its directory
  * and the environment variables its key sources name; each worker reads the keys and builds
  * its own providers (a KMS or DynamoDB client comes from {@link EncryptorPoolOptions.clients}).
- * Then per batch of items, the items (structured clone) and the table's encryption context
- * and attribute actions; back, the items or per-item errors (code and message). Key bytes
- * never cross after a worker's start.
+ * Then per batch of items, one buffer holding the items (transferred: moved, not copied) and
+ * the table's encryption context and attribute actions; back, one buffer holding the items or
+ * per-item errors (code and message). Key bytes never cross after a worker's start. An item
+ * that is not made of well-formed attribute values is run on the calling thread instead (where
+ * the encryptor reports the problem).
  *
  * Idle workers do not keep the process alive; `close()` ends them.
  */
@@ -114,6 +122,8 @@ export class EncryptorPool implements ItemPool {
   readonly #queue: Chunk[] = [];
   #nextId = 0;
   #closed = false;
+  /** Bytes per item of the last batch: the size to start the next batch's buffer with. */
+  #bytesPerItem = 1024;
 
   constructor(config: LoadedConfig, options: EncryptorPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -170,15 +180,24 @@ export class EncryptorPool implements ItemPool {
     if (table === undefined) throw new DdbecError('ERR_INVALID_ARGUMENT', "the encryptor is not one of the pool's configuration (or its table needs options.clients)");
     const actions = config.attributeActions;
     const crypto: CryptoDescription = { encryptionContext: config.encryptionContext, defaultAction: actions.defaultAction, overrides: [...actions.overrides] };
-    const parts: Promise<Settled<Item>[]>[] = [];
+    const parts: Promise<(Settled<Item> | undefined)[]>[] = [];
     // at least a few chunks per thread, so that the threads finish together
     const size = Math.max(1, Math.min(CHUNK_ITEMS, Math.ceil(items.length / (this.threads * CHUNKS_PER_WORKER * 2))));
     for (let start = 0; start < items.length; start += size) {
-      const request: WorkRequest = { id: this.#nextId++, operation, table, crypto, items: items.slice(start, start + size) };
-      parts.push(new Promise((settle) => this.#queue.push({ request, settle })));
+      const chunk = items.slice(start, start + size);
+      parts.push(new Promise((settle) => this.#queue.push({ operation, table, crypto, items: chunk, settle })));
     }
     this.#dispatch();
-    return (await Promise.all(parts)).flat();
+    const results = (await Promise.all(parts)).flat();
+    // The items that could not be sent: on this thread, where the encryptor says what is wrong.
+    for (let i = 0; i < results.length; i++) {
+      if (results[i] !== undefined) continue;
+      results[i] = await encryptor[operation](items[i] as Item, config).then(
+        (value) => ({ ok: true, value }),
+        (error: unknown) => ({ ok: false, error }),
+      );
+    }
+    return results as Settled<Item>[];
   }
 
   /** Gives queued chunks to workers with room, starting workers up to `threads`. */
@@ -195,11 +214,28 @@ export class EncryptorPool implements ItemPool {
         }
       }
       if (slot === undefined) return;
-      const chunk = this.#queue.shift() as Chunk;
-      slot.inFlight.set(chunk.request.id, chunk);
-      slot.worker.ref();
-      slot.worker.postMessage(chunk.request);
+      this.#send(slot, this.#queue.shift() as Chunk);
     }
+  }
+
+  /** Writes a chunk's items into a batch (now, so that the calling thread writes while the workers work) and posts it. */
+  #send(slot: Slot, chunk: Chunk): void {
+    const writer = new BatchWriter(Math.max(4096, Math.ceil(chunk.items.length * this.#bytesPerItem * 1.1)));
+    const sent: number[] = [];
+    chunk.items.forEach((item, k) => {
+      if (writer.item(item)) sent.push(k);
+    });
+    if (sent.length === 0) {
+      chunk.settle(chunk.items.map(() => undefined));
+      return;
+    }
+    const batch = writer.finish();
+    this.#bytesPerItem = Math.ceil(batch.length / sent.length);
+    const { operation, table, crypto } = chunk;
+    const request: WorkRequest = { id: this.#nextId++, operation, table, crypto, batch, count: sent.length };
+    slot.inFlight.set(request.id, { chunk, sent });
+    slot.worker.ref();
+    slot.worker.postMessage(request, [batch.buffer]);
   }
 
   #start(): Slot {
@@ -209,11 +245,11 @@ export class EncryptorPool implements ItemPool {
     const slot: Slot = { worker, inFlight: new Map() };
     this.#slots.push(slot);
     worker.on('message', (result: WorkResult) => {
-      const chunk = slot.inFlight.get(result.id);
-      if (chunk === undefined) return;
+      const entry = slot.inFlight.get(result.id);
+      if (entry === undefined) return;
       slot.inFlight.delete(result.id);
       if (slot.inFlight.size === 0) worker.unref();
-      chunk.settle(result.results.map((r) => (r.ok ? r : { ok: false, error: revive(r.error) })));
+      settleSent(entry, readBatch(result.batch, 'copies').map((r) => (r.ok ? r : { ok: false, error: revive(r.error) })));
       this.#dispatch();
     });
     const lost = (why: string): void => {
@@ -234,7 +270,7 @@ export class EncryptorPool implements ItemPool {
 
   /** Fails every item a worker holds. */
   #fail(slot: Slot, why: string): void {
-    for (const chunk of slot.inFlight.values()) chunk.settle(failed(chunk, why));
+    for (const entry of slot.inFlight.values()) settleSent(entry, failed(entry.chunk, why, entry.sent.length));
     slot.inFlight.clear();
   }
 }
@@ -244,10 +280,18 @@ function moduleUrl(module: string | URL): string {
   return pathToFileURL(resolve(module)).href;
 }
 
-function failed(chunk: Chunk, why: string): Settled<Item>[] {
-  const verb = chunk.request.operation === 'encryptItem' ? 'encrypted' : 'decrypted';
-  const error = new DdbecError('ERR_WORKER_FAILED', `${why}; the ${chunk.request.items.length} items it held for table "${chunk.request.table}" were not ${verb}`);
-  return chunk.request.items.map(() => ({ ok: false, error }));
+/** `count` (default: all) items of a chunk, failed with ERR_WORKER_FAILED. */
+function failed(chunk: Chunk, why: string, count = chunk.items.length): Settled<Item>[] {
+  const verb = chunk.operation === 'encryptItem' ? 'encrypted' : 'decrypted';
+  const error = new DdbecError('ERR_WORKER_FAILED', `${why}; the ${count} items it held for table "${chunk.table}" were not ${verb}`);
+  return Array.from({ length: count }, () => ({ ok: false, error }));
+}
+
+/** Settles a chunk with the results of the items sent; those not sent are `undefined`. */
+function settleSent({ chunk, sent }: Sent, results: readonly Settled<Item>[]): void {
+  const all = new Array<Settled<Item> | undefined>(chunk.items.length).fill(undefined);
+  sent.forEach((k, j) => (all[k] = results[j]));
+  chunk.settle(all);
 }
 
 function revive(description: ErrorDescription): Error {

@@ -10,19 +10,34 @@ export interface ContentCipher {
   /** IV (16 random bytes) || AES-CBC-PKCS#7 ciphertext. */
   encrypt(key: SecretKey, plaintext: Uint8Array): Uint8Array;
   /**
-   * `encrypt` of `count` plaintexts with one key, in one pass (one call into OpenSSL, one
+   * `encrypt` of several plaintexts with one key, in one pass (one call into OpenSSL, one
    * output buffer): the results are views of one buffer, which holds only these ciphertexts.
-   * `plaintextAt(i)` is called in order, and its bytes are copied before the next call.
+   * The plaintext of each input is written by `plaintext` straight into the cipher's input
+   * (inputs in order: `size`, then `write`, for each).
    */
-  encryptAll(key: SecretKey, count: number, plaintextAt: (index: number) => Uint8Array): Uint8Array[];
+  encryptAll<T>(key: SecretKey, inputs: readonly T[], plaintext: PlaintextWriter<T>): Uint8Array[];
   /** Any failure (short input, not a block multiple, bad padding) → ERR_DECRYPTION_FAILED. */
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array;
   /**
-   * `decrypt` of several ciphertexts with one key, in one pass: each result is a view of one
-   * buffer of these plaintexts, or `undefined` where `decrypt` would fail. A key that is not
-   * an AES key → ERR_DECRYPTION_FAILED.
+   * `decrypt` of several ciphertexts with one key, in one pass. The plaintexts lie in one
+   * buffer, `data`: the i-th from `bounds[2i]` to `bounds[2i+1]`, or `bounds[2i]` is -1 where
+   * `decrypt` would fail. A key that is not an AES key → ERR_DECRYPTION_FAILED.
    */
-  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): (Uint8Array | undefined)[];
+  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): DecryptedAll;
+}
+
+/** Writes the plaintext of an input of {@link ContentCipher.encryptAll}. */
+export interface PlaintextWriter<T> {
+  /** The plaintext size of `input`; `write` of the same input follows at once. */
+  size(input: T): number;
+  /** Writes the plaintext of the input sized last (`size` bytes) into `out` at `offset`. */
+  write(out: Uint8Array, offset: number): void;
+}
+
+/** What {@link ContentCipher.decryptAll} returns. */
+export interface DecryptedAll {
+  readonly data: Uint8Array;
+  readonly bounds: readonly number[];
 }
 
 const BLOCK = 16;
@@ -69,6 +84,8 @@ function decryptContext(key: SecretKey, raw: Buffer): Decipher {
   return decipher;
 }
 
+/** Where each message of one encryption ends, reused. */
+const ends: number[] = [];
 /** Input of one encryption: (R || plaintext || padding) per message, reused and zeroed after each use. */
 let scratch = new Uint8Array(4096);
 
@@ -87,24 +104,23 @@ class AesCbcPkcs5Cipher implements ContentCipher {
   readonly name = 'AES/CBC/PKCS5Padding';
 
   encrypt(key: SecretKey, plaintext: Uint8Array): Uint8Array {
-    return this.encryptAll(key, 1, () => plaintext)[0] as Uint8Array;
+    assertBytes(plaintext, 'plaintext');
+    return this.encryptAll(key, [plaintext], BYTES)[0] as Uint8Array;
   }
 
-  encryptAll(key: SecretKey, count: number, plaintextAt: (index: number) => Uint8Array): Uint8Array[] {
+  encryptAll<T>(key: SecretKey, inputs: readonly T[], plaintext: PlaintextWriter<T>): Uint8Array[] {
     if (!(key instanceof SecretKey) || key.algorithm !== 'AES') throw new DdbecError('ERR_INVALID_KEY', `${this.name} requires an AES secret key`);
     const raw = secretKeyBytes(key);
-    const ends = new Array<number>(count);
+    const count = inputs.length;
     let total = 0;
     try {
       for (let i = 0; i < count; i++) {
-        const plaintext = plaintextAt(i);
-        assertBytes(plaintext, 'plaintext');
-        const length = plaintext.length;
+        const length = plaintext.size(inputs[i] as T);
         const padLength = BLOCK - (length % BLOCK);
         const end = total + BLOCK + length + padLength;
         const input = reserve(total, end);
         fillPublicRandom(input, total, BLOCK);
-        input.set(plaintext, total + BLOCK);
+        plaintext.write(input, total + BLOCK);
         input.fill(padLength, end - padLength, end);
         ends[i] = total = end;
       }
@@ -116,10 +132,11 @@ class AesCbcPkcs5Cipher implements ContentCipher {
         encryptContexts.delete(key);
         throw new DdbecError('ERR_ENCRYPTION_FAILED', 'attribute could not be encrypted', { cause });
       }
+      // Views made with the Uint8Array constructor: Buffer#subarray costs a species lookup more.
       const results = new Array<Uint8Array>(count);
       for (let i = 0, start = 0; i < count; i++) {
         const end = ends[i] as number;
-        results[i] = out.subarray(start, end);
+        results[i] = new Uint8Array(out.buffer, out.byteOffset + start, end - start);
         start = end;
       }
       return results;
@@ -129,52 +146,72 @@ class AesCbcPkcs5Cipher implements ContentCipher {
   }
 
   decrypt(key: SecretKey, ivAndCiphertext: Uint8Array): Uint8Array {
-    const [plaintext] = this.decryptAll(key, [ivAndCiphertext]);
-    if (plaintext === undefined) throw decryptFailed();
-    return plaintext;
+    const { data, bounds } = this.decryptAll(key, [ivAndCiphertext]);
+    const start = bounds[0] as number;
+    if (start < 0) throw decryptFailed();
+    return data.subarray(start, bounds[1]);
   }
 
-  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+  decryptAll(key: SecretKey, ciphertexts: readonly Uint8Array[]): DecryptedAll {
     if (!(key instanceof SecretKey) || key.algorithm !== 'AES') {
       throw new DdbecError('ERR_DECRYPTION_FAILED', `${DECRYPT_FAILED}: ${this.name} requires an AES secret key`);
     }
     const raw = secretKeyBytes(key);
-    // IV || ciphertext of each well-formed input, one after the other (public bytes)
-    const ends = new Array<number>(ciphertexts.length).fill(-1);
+    // IV || ciphertext of each well-formed input, one after the other (public bytes); bounds
+    // first holds where each ends (-1: not well-formed), then where its plaintext lies.
+    const bounds = new Array<number>(2 * ciphertexts.length).fill(-1);
     let total = 0;
     for (let i = 0; i < ciphertexts.length; i++) {
       const data = ciphertexts[i];
       if (!(data instanceof Uint8Array) || data.length < 2 * BLOCK || data.length % BLOCK !== 0) continue;
       reserve(total, total + data.length).set(data, total);
-      ends[i] = total += data.length;
+      bounds[2 * i + 1] = total += data.length;
     }
-    const results = new Array<Uint8Array | undefined>(ciphertexts.length).fill(undefined);
-    if (total === 0) return results;
+    if (total === 0) return { data: EMPTY, bounds };
     let padded: Buffer;
     try {
       padded = decryptContext(key, raw).update(scratch.subarray(0, total));
     } catch {
       decryptContexts.delete(key);
-      return results;
+      return { data: EMPTY, bounds: bounds.fill(-1) };
     }
-    if (padded.length !== total) return results;
+    if (padded.length !== total) return { data: EMPTY, bounds: bounds.fill(-1) };
     for (let i = 0, start = 0; i < ciphertexts.length; i++) {
-      const end = ends[i] as number;
+      const end = bounds[2 * i + 1] as number;
       if (end < 0) continue;
-      results[i] = unpad(padded, start, end);
+      const plaintextEnd = unpad(padded, start, end);
+      bounds[2 * i] = plaintextEnd < 0 ? -1 : start + BLOCK;
+      bounds[2 * i + 1] = plaintextEnd;
       start = end;
     }
-    return results;
+    return { data: padded, bounds };
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** The plaintext of {@link ContentCipher.encrypt}: the bytes themselves. */
+const BYTES: PlaintextWriter<Uint8Array> = (() => {
+  let pending: Uint8Array = EMPTY;
+  return {
+    size(input: Uint8Array): number {
+      pending = input;
+      return input.length;
+    },
+    write(out: Uint8Array, offset: number): void {
+      out.set(pending, offset);
+      pending = EMPTY;
+    },
+  };
+})();
+
 /**
- * The message in `padded[start, end)` (its first block is the IV's, not part of it), or
- * `undefined` when its PKCS#7 padding is not valid, in which case its bytes are zeroed. The
+ * The end of the message in `padded[start, end)` (its first block is the IV's, not part of
+ * it), or -1 when its PKCS#7 padding is not valid, in which case its bytes are zeroed. The
  * check does not branch on the padding bytes: pad in 1..16 and the last `pad` bytes all equal
  * to pad.
  */
-function unpad(padded: Buffer, start: number, end: number): Uint8Array | undefined {
+function unpad(padded: Buffer, start: number, end: number): number {
   for (let i = start; i < start + BLOCK; i++) padded[i] = 0;
   const pad = padded[end - 1] ?? 0;
   let bad = ((pad - 1) >>> 31) | ((BLOCK - pad) >>> 31);
@@ -184,9 +221,9 @@ function unpad(padded: Buffer, start: number, end: number): Uint8Array | undefin
   }
   if (bad !== 0) {
     padded.fill(0, start, end);
-    return undefined;
+    return -1;
   }
-  return padded.subarray(start + BLOCK, end - pad);
+  return end - pad;
 }
 
 const AES_CBC_PKCS5 = Object.freeze(new AesCbcPkcs5Cipher());

@@ -17,4 +17,4 @@ export { asDelegatedKey, delegatedOperation, isDelegatedKey, type DelegatedKey }
 export { sha256, sha256Transient, randomBytes, timingSafeEqual, hkdfSha256 } from './primitives.js';
 export { getSignatureAlgorithm, type SignatureAlgorithm } from './signature.js';
 export { getWrappingAlgorithm, type WrappingAlgorithm } from './wrapping.js';
-export { getContentCipher, type ContentCipher } from './content-cipher.js';
+export { getContentCipher, type ContentCipher, type PlaintextWriter } from './content-cipher.js';

@@ -166,6 +166,7 @@ export function fillPublicRandom(target: Uint8Array, offset: number, length: num
     ivPoolOffset = 0;
     ivPoolPid = process.pid;
   }
-  target.set(ivPool.subarray(ivPoolOffset, ivPoolOffset + length), offset);
+  // a byte loop: a view of the pool for set() would cost more than these few bytes
+  for (let i = 0; i < length; i++) target[offset + i] = ivPool[ivPoolOffset + i] as number;
   ivPoolOffset += length;
 }

@@ -4,14 +4,12 @@ import {
   decodeMaterialDescription,
   encodeMaterialDescription,
   MATERIAL_DESCRIPTION_ATTRIBUTE,
-  deserializeAttribute,
   serializeAttribute,
   hasPythonRoundedNumber,
   roundAsPythonSigns,
   serializationDifference,
   SIGNATURE_ATTRIBUTE,
   sortsDifferently,
-  stringToSign,
   validateItem,
   type AttributeValue,
   type Item,
@@ -21,6 +19,7 @@ import {
   delegatedOperation,
   getContentCipher,
   type ContentCipher,
+  type PlaintextWriter,
   type ContentKey,
   type DelegatedKey,
   getSignatureAlgorithm,
@@ -42,7 +41,9 @@ import {
   type EncryptionContextInit,
   type EncryptionMaterials,
 } from '../materials/index.js';
-import { serializeTransient, wipeTransient } from '../format/serialize.js';
+import { deserializeRange } from '../format/deserialize.js';
+import { serializeInto } from '../format/serialize.js';
+import { stringToSignTransient } from '../format/string-to-sign.js';
 import { AttributeActions } from './attribute-actions.js';
 
 /**
@@ -94,6 +95,9 @@ export interface CryptoConfig {
 }
 
 const PROFILES: readonly SerializationProfile[] = ['java', 'python'];
+const PYTHON_FIRST: readonly SerializationProfile[] = ['python', 'java'];
+/** What Java and Python sign in place of a missing table name. */
+const UNNAMED_TABLES: readonly string[] = ['null', 'None'];
 const SIGNING_PROFILES: readonly SigningProfile[] = [...PROFILES, 'portable'];
 
 /**
@@ -107,6 +111,8 @@ export class ItemEncryptor {
   readonly #profile: SigningProfile;
   readonly #acceptRounded: boolean;
   readonly #overrides: ReadonlyMap<string, string>;
+  #lastDescription: EncodedDescription | undefined;
+  #lastDecoded: DecodedDescription | undefined;
 
   constructor(options: ItemEncryptorOptions) {
     if (typeof options?.materialsProvider?.getEncryptionMaterials !== 'function') {
@@ -132,60 +138,53 @@ export class ItemEncryptor {
     checkItem(item);
     validateItem(item, config.encryptionContext);
     if (actions.takesNoActions) return { ...item };
-    for (const name of [SIGNATURE_ATTRIBUTE, MATERIAL_DESCRIPTION_ATTRIBUTE]) {
-      if (Object.hasOwn(item, name)) {
-        throw new DdbecError('ERR_RESERVED_ATTRIBUTE', `the item must not contain the reserved attribute "${name}"`);
-      }
-    }
-    const context = this.#context(config.encryptionContext, item, toDescriptionMap(config.encryptionContext.materialDescription));
+    refuseReserved(item, SIGNATURE_ATTRIBUTE);
+    refuseReserved(item, MATERIAL_DESCRIPTION_ATTRIBUTE);
+    const given = config.encryptionContext.materialDescription;
+    const context = this.#context(config.encryptionContext, item, given === undefined ? NO_DESCRIPTION : toDescriptionMap(given));
     checkKeyAttributes(context, actions);
     if (context.tableName === undefined) {
       throw new DdbecError('ERR_MISSING_TABLE_NAME', 'the encryption context needs a tableName to sign the item');
     }
     // Refusals of the signing profile come before the provider is asked (it may call AWS KMS).
-    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
+    const actionOf = actionFunction(actions);
     if (this.#profile === 'python') refuseUnprotectedDigits(item, actionOf);
     else if (this.#profile === 'portable') refuseUnportable(item, actionOf);
     const materials = checkEncryptionMaterials(await this.materialsProvider.getEncryptionMaterials(context));
 
-    const description = new Map(materials.materialDescription);
     const names = Object.keys(item);
-    const toEncrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
-    let cipher: ContentCipher | undefined;
-    if (materials.encryptionKey) {
-      description.set(Desc.SymmetricMode, SYMMETRIC_MODE);
-      cipher = getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE);
-    }
+    const cipher = materials.encryptionKey ? getContentCipher(materials.encryptionKey.algorithm, SYMMETRIC_MODE) : undefined;
     let ciphertexts: Uint8Array[] = [];
-    if (toEncrypt.length > 0) {
-      const key = materials.encryptionKey;
-      if (!cipher || !key) {
-        throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${toEncrypt[0]}" must be encrypted but the materials have no encryption key`);
-      }
-      if (key instanceof SecretKey) {
-        try {
-          // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
-          // each into the serializer's reused buffer, which the cipher copies at once. The
-          // ciphertexts are views of one buffer that holds only them.
-          ciphertexts = cipher.encryptAll(key, toEncrypt.length, (i) => serializeTransient(item[toEncrypt[i] as string] as AttributeValue, 'java'));
-        } finally {
-          wipeTransient();
+    try {
+      for (const name of names) if (actionOf(name) === CryptoAction.EncryptAndSign) toEncrypt.push(item[name] as AttributeValue);
+      if (toEncrypt.length > 0) {
+        const key = materials.encryptionKey;
+        if (!cipher || !key) {
+          const first = names.find((name) => actionOf(name) === CryptoAction.EncryptAndSign);
+          throw new DdbecError('ERR_ENCRYPTION_FAILED', `attribute "${first}" must be encrypted but the materials have no encryption key`);
         }
-      } else {
-        ciphertexts = [];
-        for (const name of toEncrypt) ciphertexts.push(await encryptDelegated(key, cipher.name, serializeAttribute(item[name] as AttributeValue, 'java')));
+        if (key instanceof SecretKey) {
+          // Encrypted values are always serialized exactly (never the Python 28-digit rounding),
+          // straight into the cipher's input. The ciphertexts are views of one buffer that holds
+          // only them.
+          ciphertexts = cipher.encryptAll(key, toEncrypt, SERIALIZED);
+        } else {
+          for (const value of toEncrypt.splice(0)) ciphertexts.push(await encryptDelegated(key, cipher.name, serializeAttribute(value, 'java')));
+        }
       }
+    } finally {
+      toEncrypt.length = 0;
     }
+    // Unchanged attributes are shared with the input. (A copy made by spreading the item would
+    // turn slow when the two reserved attributes are added.)
     const encrypted: Item = {};
-    for (let i = 0, next = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const encryptedValue = toEncrypt[next] === name ? ciphertexts[next++] : undefined;
-      put(encrypted, name, encryptedValue === undefined ? (item[name] as AttributeValue) : { B: encryptedValue });
+    let next = 0;
+    for (const name of names) {
+      put(encrypted, name, actionOf(name) === CryptoAction.EncryptAndSign ? { B: ciphertexts[next++] as Uint8Array } : (item[name] as AttributeValue));
     }
 
-    const signature = signatureAlgorithmForSigning(materials.signingKey, description);
-    description.set(Desc.SigningAlgorithm, signature.name);
-    const toSign = stringToSign({
+    const signature = signatureAlgorithmForSigning(materials.signingKey, materials.materialDescription);
+    const toSign = stringToSignTransient({
       tableName: context.tableName,
       item: encrypted,
       actionOf,
@@ -195,11 +194,36 @@ export class ItemEncryptor {
       profile: this.#profile === 'python' ? 'python' : 'java',
     });
     const signingKey = materials.signingKey;
+    // A delegated key may answer later: it gets its own copy of the string to sign.
     encrypted[SIGNATURE_ATTRIBUTE] = {
-      B: isDelegatedKey(signingKey) ? await delegatedOperation(signingKey, 'sign', 'the signing key')(signature.name, toSign) : signature.sign(signingKey, toSign),
+      B: isDelegatedKey(signingKey)
+        ? await delegatedOperation(signingKey, 'sign', 'the signing key')(signature.name, toSign.slice())
+        : signature.sign(signingKey, toSign),
     };
-    encrypted[MATERIAL_DESCRIPTION_ATTRIBUTE] = { B: encodeMaterialDescription(description) };
+    encrypted[MATERIAL_DESCRIPTION_ATTRIBUTE] = { B: this.#encodedDescription(materials, signature.name) };
     return encrypted;
+  }
+
+  /**
+   * The material description to store: the materials' own, the attribute cipher mode (with an
+   * encryption key) and the signature algorithm. The encoding of the last materials is kept
+   * while they, their entries and the algorithm stay the same (each item gets a copy).
+   */
+  #encodedDescription(materials: EncryptionMaterials, signatureName: string): Uint8Array {
+    const source = materials.materialDescription;
+    const symmetric = materials.encryptionKey !== undefined;
+    const last = this.#lastDescription;
+    if (last?.source === source && last.symmetric === symmetric && last.signatureName === signatureName && sameEntries(source, last.entries)) {
+      return last.bytes.slice();
+    }
+    const description = new Map(source);
+    if (symmetric) description.set(Desc.SymmetricMode, SYMMETRIC_MODE);
+    description.set(Desc.SigningAlgorithm, signatureName);
+    const bytes = encodeMaterialDescription(description);
+    const entries: string[] = [];
+    for (const [name, value] of source) entries.push(name, value);
+    this.#lastDescription = { source, entries, symmetric, signatureName, bytes };
+    return bytes.slice();
   }
 
   /** Verifies and decrypts a stored item. Nothing is returned unless the signature verifies. */
@@ -212,7 +236,7 @@ export class ItemEncryptor {
     for (const name of Object.keys(item)) {
       if (name !== SIGNATURE_ATTRIBUTE && name !== MATERIAL_DESCRIPTION_ATTRIBUTE) put(stored, name, item[name] as AttributeValue);
     }
-    const preliminary = this.#context(config.encryptionContext, stored, new Map());
+    const preliminary = this.#context(config.encryptionContext, stored, NO_DESCRIPTION);
     // Only failures need the item's description; build it then, not on every read.
     const where = (): string => describeItem(preliminary);
     const signatureValue = item[SIGNATURE_ATTRIBUTE];
@@ -223,13 +247,13 @@ export class ItemEncryptor {
       throw new DdbecError('ERR_MALFORMED_ITEM', `${where()} has a signature attribute that is not binary`);
     }
     const descriptionValue = item[MATERIAL_DESCRIPTION_ATTRIBUTE];
-    let storedDescription = new Map<string, string>();
+    let storedDescription: ReadonlyMap<string, string> = NO_DESCRIPTION;
     if (descriptionValue !== undefined) {
       if (!('B' in descriptionValue) || !(descriptionValue.B instanceof Uint8Array)) {
         throw new DdbecError('ERR_MATERIAL_DESCRIPTION', `${where()} has a material description attribute that is not binary`);
       }
       try {
-        storedDescription = decodeMaterialDescription(descriptionValue.B);
+        storedDescription = this.#decodedDescription(descriptionValue.B);
       } catch (error) {
         throw rethrowWith(error, where());
       }
@@ -260,9 +284,10 @@ export class ItemEncryptor {
     }
     if (verifiedForm === 'python') this.#coverRoundedNumbers(stored, actions, where);
 
-    const names = Object.keys(stored);
-    const toDecrypt = names.filter((name) => actions.actionOf(name) === CryptoAction.EncryptAndSign);
-    const ciphertexts = toDecrypt.map((name) => {
+    const toDecrypt: string[] = [];
+    const ciphertexts: Uint8Array[] = [];
+    for (const name in stored) {
+      if (!Object.hasOwn(stored, name) || actions.actionOf(name) !== CryptoAction.EncryptAndSign) continue;
       const value = stored[name] as AttributeValue;
       if (!materials.decryptionKey || !cipher) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" is encrypted but the materials have no decryption key`);
@@ -270,32 +295,42 @@ export class ItemEncryptor {
       if (!('B' in value) || !(value.B instanceof Uint8Array)) {
         throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`);
       }
-      return value.B;
-    });
-    // Software keys: all encrypted attributes in one AES-CBC pass; a failure names the first
-    // attribute that failed. Delegated keys: one call per attribute.
+      toDecrypt.push(name);
+      ciphertexts.push(value.B);
+    }
+    // Software keys: all encrypted attributes in one AES-CBC pass, each deserialized from where
+    // its plaintext lies in the pass's output; a failure names the first attribute that failed.
+    // Delegated keys: one call per attribute. The decrypted values replace the ciphertexts in
+    // place, which keeps the order of the attributes.
     const decryptionKey = materials.decryptionKey;
-    let plaintexts: (Uint8Array | undefined)[] = [];
-    if (decryptionKey && cipher && toDecrypt.length > 0) {
-      if (decryptionKey instanceof SecretKey) plaintexts = cipher.decryptAll(decryptionKey, ciphertexts);
-      else for (const ciphertext of ciphertexts) plaintexts.push(await decryptDelegated(decryptionKey, cipher.name, ciphertext).catch(() => undefined));
-    }
-    const decrypted: Item = {};
-    for (let i = 0, next = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      if (toDecrypt[next] !== name) {
-        put(decrypted, name, stored[name] as AttributeValue);
-        continue;
+    if (!decryptionKey || !cipher || toDecrypt.length === 0) return stored;
+    if (decryptionKey instanceof SecretKey) {
+      const { data, bounds } = cipher.decryptAll(decryptionKey, ciphertexts);
+      for (let i = 0; i < toDecrypt.length; i++) {
+        const name = toDecrypt[i] as string;
+        const start = bounds[2 * i] as number;
+        put(stored, name, deserializeOrFail(start < 0 ? undefined : data, start, bounds[2 * i + 1] as number, name, where));
       }
-      const plaintext = plaintexts[next++];
-      try {
-        if (plaintext === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'decryption failed');
-        put(decrypted, name, deserializeAttribute(plaintext));
-      } catch (error) {
-        throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
+    } else {
+      for (let i = 0; i < toDecrypt.length; i++) {
+        const name = toDecrypt[i] as string;
+        const plaintext = await decryptDelegated(decryptionKey, cipher.name, ciphertexts[i] as Uint8Array).catch(() => undefined);
+        put(stored, name, deserializeOrFail(plaintext, 0, plaintext?.length ?? 0, name, where));
       }
     }
-    return decrypted;
+    return stored;
+  }
+
+  /**
+   * The decoded material description of an item, shared (read-only) with the previous item
+   * when it stored the same bytes.
+   */
+  #decodedDescription(bytes: Uint8Array): ReadonlyMap<string, string> {
+    const last = this.#lastDecoded;
+    if (last !== undefined && bytesEqual(last.bytes, bytes)) return last.description;
+    const description = new ReadonlyDescription(decodeMaterialDescription(bytes));
+    this.#lastDecoded = { bytes: bytes.slice(), description };
+    return description;
   }
 
   #context(init: EncryptionContextInit, attributes: Item, materialDescription: ReadonlyMap<string, string>): EncryptionContext {
@@ -342,22 +377,23 @@ export class ItemEncryptor {
     tableName: string | undefined,
     check: (toSign: Uint8Array, profile: SerializationProfile) => boolean,
   ): SerializationProfile | undefined {
-    const actionOf = (name: string): CryptoAction => actions.actionOf(name);
-    const tableNames = tableName === undefined ? ['null', 'None'] : [tableName];
-    const profiles = this.#profile === 'python' ? [...PROFILES].reverse() : PROFILES;
+    const actionOf = actionFunction(actions);
+    const tableNames = tableName === undefined ? UNNAMED_TABLES : [tableName];
+    const profiles = this.#profile === 'python' ? PYTHON_FIRST : PROFILES;
     for (const table of tableNames) {
       let first: Uint8Array | undefined;
       for (const profile of profiles) {
         let toSign: Uint8Array;
         try {
-          toSign = stringToSign({ tableName: table, item: stored, actionOf, sha256: sha256Transient, hashName, hashTable, profile });
+          toSign = stringToSignTransient({ tableName: table, item: stored, actionOf, sha256: sha256Transient, hashName, hashTable, profile });
         } catch (error) {
           if (isDdbecError(error, 'ERR_SERIALIZATION')) continue;
           throw error;
         }
         if (first !== undefined && bytesEqual(first, toSign)) continue;
-        first ??= toSign;
         if (check(toSign, profile)) return profile;
+        // the next string to sign may reuse the buffer of this one
+        first ??= toSign.slice();
       }
     }
     return undefined;
@@ -375,7 +411,7 @@ export class ItemEncryptor {
     const verify = delegatedOperation(key, 'verify', 'the verification key');
     const candidates: [Uint8Array, SerializationProfile][] = [];
     this.#verify(stored, actions, tableName, (toSign, profile) => {
-      candidates.push([toSign, profile]);
+      candidates.push([toSign.slice(), profile]);
       return false;
     });
     for (const [toSign, profile] of candidates) if (await verify(signature.name, toSign, signatureBytes)) return profile;
@@ -453,26 +489,27 @@ function checkItem(item: Item): void {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new DdbecError('ERR_INVALID_ARGUMENT', 'the item must be an object of attribute values');
   }
-  for (const name of Object.keys(item)) {
+  for (const name in item) {
     const value = item[name];
-    if (typeof value !== 'object' || value === null) {
+    if (Object.hasOwn(item, name) && (typeof value !== 'object' || value === null)) {
       throw new DdbecError('ERR_INVALID_ARGUMENT', `attribute "${name}" is not an attribute value`);
     }
   }
 }
 
 function checkKeyAttributes(context: EncryptionContext, actions: AttributeActions): void {
-  for (const [role, name] of [
-    ['partition', context.partitionKeyName],
-    ['sort', context.sortKeyName],
-  ] as const) {
-    if (name !== undefined && actions.actionOf(name) === CryptoAction.EncryptAndSign) {
-      throw new DdbecError(
-        'ERR_KEY_ATTRIBUTE_ENCRYPTED',
-        `the ${role} key "${name}" cannot be encrypted (DynamoDB must read it); make it SignOnly`,
-      );
-    }
+  checkKeyAttribute('partition', context.partitionKeyName, actions);
+  checkKeyAttribute('sort', context.sortKeyName, actions);
+}
+
+function checkKeyAttribute(role: string, name: string | undefined, actions: AttributeActions): void {
+  if (name !== undefined && actions.actionOf(name) === CryptoAction.EncryptAndSign) {
+    throw new DdbecError('ERR_KEY_ATTRIBUTE_ENCRYPTED', `the ${role} key "${name}" cannot be encrypted (DynamoDB must read it); make it SignOnly`);
   }
+}
+
+function refuseReserved(item: Item, name: string): void {
+  if (Object.hasOwn(item, name)) throw new DdbecError('ERR_RESERVED_ATTRIBUTE', `the item must not contain the reserved attribute "${name}"`);
 }
 
 function checkEncryptionMaterials(materials: EncryptionMaterials | undefined): EncryptionMaterials {
@@ -583,6 +620,84 @@ function rethrowWith(error: unknown, where: string): unknown {
 function stripped(error: unknown): unknown {
   return isDdbecError(error) ? new DdbecError(error.code, 'decryption failed') : undefined;
 }
+
+/** `actions.actionOf` as a function, made once per AttributeActions. */
+const actionFunctions = new WeakMap<AttributeActions, (name: string) => CryptoAction>();
+function actionFunction(actions: AttributeActions): (name: string) => CryptoAction {
+  let actionOf = actionFunctions.get(actions);
+  if (actionOf === undefined) {
+    actionOf = (name) => actions.actionOf(name);
+    actionFunctions.set(actions, actionOf);
+  }
+  return actionOf;
+}
+
+/**
+ * The values to encrypt of the item being encrypted, reused (emptied before any await: only
+ * delegated keys await, and they take a copy).
+ */
+const toEncrypt: AttributeValue[] = [];
+
+/** Attribute values serialized (exactly: the Java form) straight into the cipher's input. */
+const SERIALIZED: PlaintextWriter<AttributeValue> = {
+  size: (value) => serializeInto.size(value, 'java'),
+  write: serializeInto.write,
+};
+
+/** The value of a decrypted attribute from its plaintext in `data[start, end)` (`undefined`: decryption failed). */
+function deserializeOrFail(data: Uint8Array | undefined, start: number, end: number, name: string, where: () => string): AttributeValue {
+  try {
+    if (data === undefined) throw new DdbecError('ERR_DECRYPTION_FAILED', 'decryption failed');
+    return deserializeRange(data, start, end);
+  } catch (error) {
+    throw new DdbecError('ERR_DECRYPTION_FAILED', `${where()}: attribute "${name}" could not be decrypted`, { cause: stripped(error) });
+  }
+}
+
+/** An encoded material description and what it was made of (see `#encodedDescription`). */
+interface EncodedDescription {
+  readonly source: ReadonlyMap<string, string>;
+  /** The entries of `source` then, as name, value, name, value… */
+  readonly entries: readonly string[];
+  readonly symmetric: boolean;
+  readonly signatureName: string;
+  readonly bytes: Uint8Array;
+}
+
+function sameEntries(map: ReadonlyMap<string, string>, entries: readonly string[]): boolean {
+  if (map.size * 2 !== entries.length) return false;
+  let i = 0;
+  for (const [name, value] of map) {
+    if (entries[i] !== name || entries[i + 1] !== value) return false;
+    i += 2;
+  }
+  return true;
+}
+
+/** The bytes of the last stored material description read, and its decoding. */
+interface DecodedDescription {
+  readonly bytes: Uint8Array;
+  readonly description: ReadonlyMap<string, string>;
+}
+
+/** A decoded material description shared by the items that store the same bytes: it cannot be changed. */
+class ReadonlyDescription extends Map<string, string> {
+  constructor(entries: ReadonlyMap<string, string>) {
+    super();
+    for (const [name, value] of entries) super.set(name, value);
+  }
+  override set(): this {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'the material description of an item is read-only');
+  }
+  override delete(): boolean {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'the material description of an item is read-only');
+  }
+  override clear(): void {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'the material description of an item is read-only');
+  }
+}
+
+const NO_DESCRIPTION: ReadonlyMap<string, string> = new ReadonlyDescription(new Map());
 
 /** `target[name] = value`, also for the attribute name `__proto__`. */
 function put(target: Item, name: string, value: AttributeValue): void {

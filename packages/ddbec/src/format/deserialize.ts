@@ -4,21 +4,30 @@ import { isValidNumberText } from './number.js';
 import { MAX_NESTING_DEPTH, TypeTag } from './serialize.js';
 import { utf8DecodeStrict } from './utf8.js';
 
+const EMPTY = new Uint8Array(0);
+
 function malformed(reason: string): DdbecError {
   return new DdbecError('ERR_DESERIALIZATION', `malformed serialized attribute: ${reason}`);
 }
 
 class Reader {
   pos = 0;
+  end = 0;
+  bytes: Uint8Array = EMPTY;
 
-  constructor(readonly bytes: Uint8Array) {}
+  /** Starts reading `bytes[start, end)`. */
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+  }
 
   get remaining(): number {
-    return this.bytes.length - this.pos;
+    return this.end - this.pos;
   }
 
   need(n: number): void {
-    if (this.bytes.length - this.pos < n) throw malformed(`truncated at offset ${this.pos}`);
+    if (this.end - this.pos < n) throw malformed(`truncated at offset ${this.pos}`);
   }
 
   u8(): number {
@@ -92,11 +101,26 @@ class Reader {
  */
 export function deserializeAttribute(bytes: Uint8Array): AttributeValue {
   if (!(bytes instanceof Uint8Array)) throw malformed('input is not a Uint8Array');
-  if (bytes.length === 0) throw malformed('empty input');
-  const reader = new Reader(bytes);
-  const value = readValue(reader, 0);
-  if (reader.pos !== bytes.length) throw malformed(`trailing bytes after offset ${reader.pos}`);
-  return value;
+  return deserializeRange(bytes, 0, bytes.length);
+}
+
+/** One reader for every call: deserialization never re-enters itself. */
+const reader = new Reader();
+
+/**
+ * {@link deserializeAttribute} of `bytes[start, end)`, without a view of it (offsets in errors
+ * count from the start of `bytes`).
+ */
+export function deserializeRange(bytes: Uint8Array, start: number, end: number): AttributeValue {
+  if (end <= start) throw malformed('empty input');
+  reader.reset(bytes, start, end);
+  try {
+    const value = readValue(reader, 0);
+    if (reader.pos !== end) throw malformed(`trailing bytes after offset ${reader.pos}`);
+    return value;
+  } finally {
+    reader.reset(EMPTY, 0, 0);
+  }
 }
 
 function readValue(r: Reader, depth: number): AttributeValue {

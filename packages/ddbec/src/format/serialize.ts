@@ -118,28 +118,58 @@ export function checkProfile(profile: unknown): asserts profile is Serialization
 export function serializeAttribute(value: AttributeValue, profile: SerializationProfile = 'java'): Uint8Array {
   checkProfile(profile);
   planOf(value, profile);
-  return emit(new Uint8Array(plan.size));
+  const out = new Uint8Array(plan.size);
+  emit(out, 0);
+  return out;
 }
 
 /** Output of {@link serializeTransient}, reused by the next call. */
 let transient = new Uint8Array(4096);
+/** Views of `transient` from its start, by length (at most 64): sizes recur from item to item. */
+const transientViews = new Map<number, Uint8Array>();
 
 /**
  * Like {@link serializeAttribute}, but the result is a view of a buffer that the next call
- * overwrites: for hashing or encrypting at once, without allocating. A caller that serializes
+ * overwrites: for hashing at once, without allocating the bytes. A caller that serializes
  * plaintext this way calls {@link wipeTransient} when done.
  */
 export function serializeTransient(value: AttributeValue, profile: SerializationProfile): Uint8Array {
   checkProfile(profile);
   planOf(value, profile);
-  if (transient.length < plan.size) transient = new Uint8Array(Math.max(plan.size, 2 * transient.length));
-  return emit(transient.subarray(0, plan.size));
+  if (transient.length < plan.size) {
+    transient = new Uint8Array(Math.max(plan.size, 2 * transient.length));
+    transientViews.clear();
+  }
+  let out = transientViews.get(plan.size);
+  if (out === undefined) {
+    if (transientViews.size >= 64) transientViews.clear();
+    out = transient.subarray(0, plan.size);
+    transientViews.set(plan.size, out);
+  }
+  emit(out, 0);
+  return out;
 }
 
 /** Overwrites what {@link serializeTransient} wrote with zeros. */
 export function wipeTransient(): void {
   transient.fill(0);
 }
+
+/**
+ * Serialization into the caller's buffer, in two steps and without allocating: `size` plans a
+ * value and returns its serialized size, `write` writes that value (the one planned last) at
+ * an offset. Nothing else may be serialized in between.
+ */
+export const serializeInto = Object.freeze({
+  size(value: AttributeValue, profile: SerializationProfile): number {
+    checkProfile(profile);
+    planOf(value, profile);
+    return plan.size;
+  },
+  write(out: Uint8Array, offset: number): void {
+    emit(out, offset);
+  },
+});
 
 function planOf(value: AttributeValue, profile: SerializationProfile): void {
   plan.reset(profile);
@@ -318,10 +348,11 @@ function writeU32(out: Uint8Array, pos: number, n: number): void {
   out[pos + 3] = n & 0xff;
 }
 
-/** Writes the plan into `out` (exactly `plan.size` bytes) and releases it. */
-function emit(out: Uint8Array): Uint8Array {
+/** Writes the plan into `out` at `start` (`plan.size` bytes, which must fit) and releases it. */
+function emit(out: Uint8Array, start: number): void {
   const { kinds, items } = plan;
-  let pos = 0;
+  const size = plan.size;
+  let pos = start;
   for (let i = 0; i < plan.length; i++) {
     const item = items[i] as number | string | Uint8Array;
     switch (kinds[i]) {
@@ -354,6 +385,5 @@ function emit(out: Uint8Array): Uint8Array {
     }
   }
   plan.release();
-  if (pos !== out.length) throw serializationError('internal size mismatch'); // cannot happen
-  return out;
+  if (pos - start !== size) throw serializationError('internal size mismatch'); // cannot happen
 }

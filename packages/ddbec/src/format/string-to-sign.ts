@@ -53,6 +53,25 @@ export interface StringToSignInput {
  * `ERR_INVALID_ARGUMENT` for an unknown action or a digest that is not 32 bytes.
  */
 export function stringToSign(input: StringToSignInput): Uint8Array {
+  return build(input, fresh);
+}
+
+const fresh = (size: number): Uint8Array => new Uint8Array(size);
+let reused = new Uint8Array(0);
+const reusable = (size: number): Uint8Array => (reused.length === size ? reused : (reused = new Uint8Array(size)));
+
+/**
+ * {@link stringToSign} in a buffer that a later call may overwrite (it is reused while the
+ * number of signed attributes stays the same): for signing or verifying at once.
+ */
+export function stringToSignTransient(input: StringToSignInput): Uint8Array {
+  return build(input, reusable);
+}
+
+/** The names to sign, reused by every call (the string to sign never re-enters itself). */
+const signed: string[] = [];
+
+function build(input: StringToSignInput, allocate: (size: number) => Uint8Array): Uint8Array {
   const { tableName, item, actionOf, sha256, hashName, hashTable } = input;
   const profile = input.profile ?? 'java';
   checkProfile(profile);
@@ -62,35 +81,41 @@ export function stringToSign(input: StringToSignInput): Uint8Array {
   if (!isWellFormed(tableName)) throw new DdbecError('ERR_SERIALIZATION', 'table name contains an unpaired surrogate');
   if (typeof item !== 'object' || item === null) throw new DdbecError('ERR_INVALID_ARGUMENT', 'item must be an object');
 
-  const signed: string[] = [];
-  for (const name of Object.keys(item)) {
-    if (name === SIGNATURE_ATTRIBUTE || name === MATERIAL_DESCRIPTION_ATTRIBUTE) continue;
-    const action = actionOf(name);
-    if (action === CryptoAction.DoNothing) continue;
-    if (action !== CryptoAction.EncryptAndSign && action !== CryptoAction.SignOnly) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'actionOf returned an unknown action');
+  signed.length = 0;
+  try {
+    // for-in over a plain object allocates nothing (Object.keys would allocate an array)
+    for (const name in item) {
+      if (!Object.hasOwn(item, name) || name === SIGNATURE_ATTRIBUTE || name === MATERIAL_DESCRIPTION_ATTRIBUTE) continue;
+      const action = actionOf(name);
+      if (action === CryptoAction.DoNothing) continue;
+      if (action !== CryptoAction.EncryptAndSign && action !== CryptoAction.SignOnly) {
+        throw new DdbecError('ERR_INVALID_ARGUMENT', 'actionOf returned an unknown action');
+      }
+      if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'attribute name contains an unpaired surrogate');
+      signed.push(name);
     }
-    if (!isWellFormed(name)) throw new DdbecError('ERR_SERIALIZATION', 'attribute name contains an unpaired surrogate');
-    signed.push(name);
-  }
-  sortInPlace(signed, stringOrder(profile));
+    sortInPlace(signed, stringOrder(profile));
 
-  const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * signed.length));
-  const put = (digest: Uint8Array, offset: number): void => {
-    if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH) {
-      throw new DdbecError('ERR_INVALID_ARGUMENT', 'sha256/hashName/hashTable must return 32 bytes');
+    const out = allocate(DIGEST_LENGTH * (1 + 3 * signed.length));
+    put(out, hashTable !== undefined ? hashTable(tableName) : sha256(utf8Encode(`TABLE>${tableName}<TABLE`)), 0);
+    let offset = DIGEST_LENGTH;
+    for (const name of signed) {
+      const value = item[name];
+      if (value === undefined) throw new DdbecError('ERR_SERIALIZATION', 'cannot serialize attribute value: value is missing');
+      put(out, hashName !== undefined ? hashName(name) : sha256(utf8Encode(name)), offset);
+      put(out, actionOf(name) === CryptoAction.EncryptAndSign ? ENCRYPTED_MARKER_DIGEST : PLAINTEXT_MARKER_DIGEST, offset + DIGEST_LENGTH);
+      put(out, sha256(serializeTransient(value, profile)), offset + 2 * DIGEST_LENGTH);
+      offset += 3 * DIGEST_LENGTH;
     }
-    out.set(digest, offset);
-  };
-  put(hashTable !== undefined ? hashTable(tableName) : sha256(utf8Encode(`TABLE>${tableName}<TABLE`)), 0);
-  let offset = DIGEST_LENGTH;
-  for (const name of signed) {
-    const value = item[name];
-    if (value === undefined) throw new DdbecError('ERR_SERIALIZATION', 'cannot serialize attribute value: value is missing');
-    put(hashName !== undefined ? hashName(name) : sha256(utf8Encode(name)), offset);
-    put(actionOf(name) === CryptoAction.EncryptAndSign ? ENCRYPTED_MARKER_DIGEST : PLAINTEXT_MARKER_DIGEST, offset + DIGEST_LENGTH);
-    put(sha256(serializeTransient(value, profile)), offset + 2 * DIGEST_LENGTH);
-    offset += 3 * DIGEST_LENGTH;
+    return out;
+  } finally {
+    signed.length = 0;
   }
-  return out;
+}
+
+function put(out: Uint8Array, digest: Uint8Array, offset: number): void {
+  if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH) {
+    throw new DdbecError('ERR_INVALID_ARGUMENT', 'sha256/hashName/hashTable must return 32 bytes');
+  }
+  out.set(digest, offset);
 }

@@ -66,25 +66,34 @@ export function writeUtf8(text: string, out: Uint8Array, pos: number): number {
 export function utf8DecodeStrict(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
   const length = end - start;
   if (length === 0) return '';
+  const buffer = Buffer.isBuffer(bytes);
   if (length <= SHORT) {
-    // ASCII fast path.
-    const codes = new Array<number>(length);
     let ascii = true;
-    for (let i = 0; i < length; i++) {
-      const c = bytes[start + i] as number;
-      if (c >= 0x80) {
+    for (let i = start; i < end; i++) {
+      if ((bytes[i] as number) >= 0x80) {
         ascii = false;
         break;
       }
-      codes[i] = c;
     }
-    if (ascii) return String.fromCharCode(...codes);
+    // ASCII: a Buffer makes the string directly; a Uint8Array, from its codes.
+    if (ascii) return buffer ? bytes.toString('latin1', start, end) : asciiText(bytes, start, length);
+  } else if (buffer) {
+    // Without a view: V8 replaces each invalid sequence with U+FFFD, so a result without one
+    // comes from valid UTF-8 (one with one is decided by the strict decoder).
+    const text = bytes.toString('utf8', start, end);
+    if (!text.includes('\uFFFD')) return text;
   }
   try {
     return fatalDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   } catch {
     return undefined;
   }
+}
+
+function asciiText(bytes: Uint8Array, start: number, length: number): string {
+  const codes = new Array<number>(length);
+  for (let i = 0; i < length; i++) codes[i] = bytes[start + i] as number;
+  return String.fromCharCode(...codes);
 }
 
 type WellFormedString = string & { isWellFormed?: () => boolean };

@@ -53,9 +53,9 @@ const MAX_SORT_KEY_BYTES = 1024;
 export function validateItem(item: Item, keys: KeyAttributeNames = {}): void {
   if (!isRecord(item)) throw new DdbecError('ERR_INVALID_ARGUMENT', 'the item must be an object of attribute values');
   const path: string[] = [];
-  const names = Object.keys(item);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
+  // for-in over a plain object allocates nothing (Object.keys would allocate an array)
+  for (const name in item) {
+    if (!Object.hasOwn(item, name)) continue;
     const problem = nameProblem(name) ?? valueProblem(item[name], 0, path);
     if (problem !== undefined) throw invalidItem(name, path, problem);
   }

@@ -91,6 +91,17 @@ describe('EncryptorPool', () => {
     }
   });
 
+  it('returns stored values exactly (number text, set order), and runs an item it cannot send on the calling thread', async () => {
+    const plain = Array.from({ length: 40 }, (_, n) => ({ ...item(n), plan: { N: '1.50' }, note: { SS: ['z', 'a'] } }));
+    const stored = await Promise.all(plain.map((p) => bulk.encryptor.encryptItem(p, bulk)));
+    // an unpaired surrogate in a do-nothing attribute: unsigned, so it verifies, but no batch can carry it
+    stored[7] = { ...stored[7], note: { S: 'x\uD800' } };
+    const results = await pool.decryptItems(bulk.encryptor, stored, bulk);
+    expect(comparable(results)).toEqual(await onThisThread('decryptItem', stored));
+    expect((results[3] as { value: Item }).value.plan).toEqual({ N: '1.50' });
+    expect((results[7] as { value: Item }).value.note).toEqual({ S: 'x\uD800' });
+  });
+
   it('accepts enough items of the encryptors it can build in a worker, no others', async () => {
     const small = new EncryptorPool(config, { threads: 1, minItems: 100 });
     expect(small.accepts(bulk.encryptor, 100)).toBe(true);

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { getContentCipher, RsaPrivateKey, SecretKey } from '../../src/crypto/index.js';
+import { getContentCipher, RsaPrivateKey, SecretKey, type PlaintextWriter } from '../../src/crypto/index.js';
 import { expectDdbecError, range, rsaTestKeys, toHex, utf8 } from './helpers.js';
 
 const cipher = getContentCipher('AES', '/CBC/PKCS5Padding');
@@ -73,17 +73,29 @@ describe('AES/CBC/PKCS5Padding', () => {
     }
   });
 
+  /** The plaintext writer of plain bytes, recording which inputs it was asked for. */
+  function bytesWriter(asked: Uint8Array[] = []): PlaintextWriter<Uint8Array> {
+    let pending: Uint8Array = new Uint8Array(0);
+    return {
+      size(input) {
+        asked.push(input);
+        pending = input;
+        return input.length;
+      },
+      write(out, offset) {
+        out.set(pending, offset);
+      },
+    };
+  }
+
   it('encryptAll: what encrypt gives for each plaintext, as views of one buffer of these ciphertexts only', () => {
     const raw = range(0, 31);
     const key = SecretKey.fromBytes(raw, 'AES');
-    expect(cipher.encryptAll(key, 0, () => new Uint8Array(0))).toEqual([]);
+    expect(cipher.encryptAll(key, [], bytesWriter())).toEqual([]);
     const plaintexts = [0, 1, 15, 16, 17, 100, 5000, 3].map((length) => range(1, length).map((x) => (x * 31) & 0xff));
-    const asked: number[] = [];
-    const outs = cipher.encryptAll(key, plaintexts.length, (i) => {
-      asked.push(i);
-      return plaintexts[i] as Uint8Array;
-    });
-    expect(asked).toEqual(plaintexts.map((_, i) => i));
+    const asked: Uint8Array[] = [];
+    const outs = cipher.encryptAll(key, plaintexts, bytesWriter(asked));
+    expect(asked).toEqual(plaintexts);
     expect(new Set(outs.map((out) => out.buffer)).size).toBe(1);
     expect(outs[0]?.buffer.byteLength).toBe(outs.reduce((sum, out) => sum + out.length, 0));
     outs.forEach((out, i) => {
@@ -94,14 +106,18 @@ describe('AES/CBC/PKCS5Padding', () => {
       expect(toHex(cipher.decrypt(key, out))).toBe(toHex(plaintext));
     });
     // a plaintext that cannot be had stops the batch; the next one is unaffected
-    expect(() =>
-      cipher.encryptAll(key, 3, (i) => {
+    const failing: PlaintextWriter<number> = {
+      size(i) {
         if (i === 2) throw new Error('no plaintext');
-        return new Uint8Array(4000).fill(0x55);
-      }),
-    ).toThrow('no plaintext');
-    expectDdbecError(() => cipher.encryptAll(key, 1, () => 'x' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
-    const [again] = cipher.encryptAll(key, 1, () => utf8('after'));
+        return 4000;
+      },
+      write(out, offset) {
+        out.fill(0x55, offset, offset + 4000);
+      },
+    };
+    expect(() => cipher.encryptAll(key, [0, 1, 2], failing)).toThrow('no plaintext');
+    expectDdbecError(() => cipher.encrypt(key, 'x' as unknown as Uint8Array), 'ERR_INVALID_ARGUMENT');
+    const [again] = cipher.encryptAll(key, [utf8('after')], bytesWriter());
     expect(toHex(cipher.decrypt(key, again as Uint8Array))).toBe(toHex(utf8('after')));
   });
 
@@ -112,8 +128,13 @@ describe('AES/CBC/PKCS5Padding', () => {
     const good = plaintexts.map((p) => cipher.encrypt(key, p));
     const badPadding = rawCbc(raw, range(50, 65), new Uint8Array(32)); // padding byte 0
     const inputs = [good[0], new Uint8Array(16), good[1], badPadding, good[2], new Uint8Array(33), good[3], 'x', good[4]] as Uint8Array[];
-    const results = cipher.decryptAll(key, inputs);
-    expect(results.map((r) => (r === undefined ? undefined : toHex(r)))).toEqual([
+    /** The plaintexts of decryptAll, `undefined` where it failed. */
+    const decryptAll = (k: SecretKey, all: Uint8Array[]): (string | undefined)[] => {
+      const { data, bounds } = cipher.decryptAll(k, all);
+      expect(bounds).toHaveLength(2 * all.length);
+      return all.map((_, i) => ((bounds[2 * i] as number) < 0 ? undefined : toHex(data.subarray(bounds[2 * i], bounds[2 * i + 1]))));
+    };
+    expect(decryptAll(key, inputs)).toEqual([
       toHex(plaintexts[0] as Uint8Array),
       undefined,
       toHex(plaintexts[1] as Uint8Array),
@@ -124,8 +145,8 @@ describe('AES/CBC/PKCS5Padding', () => {
       undefined,
       toHex(plaintexts[4] as Uint8Array),
     ]);
-    expect(cipher.decryptAll(key, [])).toEqual([]);
-    expect(cipher.decryptAll(key, [new Uint8Array(3)])).toEqual([undefined]);
+    expect(decryptAll(key, [])).toEqual([]);
+    expect(decryptAll(key, [new Uint8Array(3)])).toEqual([undefined]);
     expectDdbecError(() => cipher.decryptAll(SecretKey.fromBytes(raw, 'HmacSHA256'), good), 'ERR_DECRYPTION_FAILED');
   });
 

@@ -254,6 +254,59 @@ describe('ItemEncryptor', () => {
   });
 });
 
+describe('ItemEncryptor material descriptions kept from item to item', () => {
+  const key = SecretKey.generate('AES', 128);
+  const mac = SecretKey.generate('HmacSHA256', 128);
+
+  it('writes the current entries of a description map that a provider changes between items', async () => {
+    const description = new Map([['keyset', 'v1']]);
+    const provider: CryptographicMaterialsProvider = {
+      getEncryptionMaterials: () => Promise.resolve({ materialDescription: description, encryptionKey: key, signingKey: mac }),
+      getDecryptionMaterials: () => Promise.resolve({ materialDescription: description, decryptionKey: key, verificationKey: mac }),
+    };
+    const encryptor = new ItemEncryptor({ materialsProvider: provider });
+    const keysetOf = (stored: Item): string | undefined =>
+      decodeMaterialDescription((stored[MATERIAL_DESCRIPTION_ATTRIBUTE] as { B: Uint8Array }).B).get('keyset');
+    const first = await encryptor.encryptItem(ITEM, CONFIG);
+    const again = await encryptor.encryptItem(ITEM, CONFIG);
+    description.set('keyset', 'v2');
+    const changed = await encryptor.encryptItem(ITEM, CONFIG);
+    description.set('rotation', '3');
+    const grown = await encryptor.encryptItem(ITEM, CONFIG);
+    expect([first, again, changed].map(keysetOf)).toEqual(['v1', 'v1', 'v2']);
+    expect(decodeMaterialDescription((grown[MATERIAL_DESCRIPTION_ATTRIBUTE] as { B: Uint8Array }).B).get('rotation')).toBe('3');
+    // each item has its own copy of the bytes
+    expect((first[MATERIAL_DESCRIPTION_ATTRIBUTE] as { B: Uint8Array }).B).not.toBe((again[MATERIAL_DESCRIPTION_ATTRIBUTE] as { B: Uint8Array }).B);
+  });
+
+  it('gives providers a read-only decoded description, shared by items that store the same bytes', async () => {
+    const seen: ReadonlyMap<string, string>[] = [];
+    const inner = new StaticMaterialsProvider({ encryptionKey: key, signingKey: mac, materialDescription: { keyset: 'v1' } });
+    const provider: CryptographicMaterialsProvider = {
+      getEncryptionMaterials: () => inner.getEncryptionMaterials(),
+      getDecryptionMaterials: (context) => {
+        seen.push(context.materialDescription);
+        expect(() => (context.materialDescription as Map<string, string>).set('keyset', 'v2')).toThrow();
+        expect(() => (context.materialDescription as Map<string, string>).delete('keyset')).toThrow();
+        expect(() => {
+          (context.materialDescription as Map<string, string>).clear();
+        }).toThrow();
+        return inner.getDecryptionMaterials(context);
+      },
+    };
+    const encryptor = new ItemEncryptor({ materialsProvider: provider });
+    const stored = await encryptor.encryptItem(ITEM, CONFIG);
+    await encryptor.decryptItem(stored, CONFIG);
+    await encryptor.decryptItem(await encryptor.encryptItem(ITEM, CONFIG), CONFIG);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[0]?.get('keyset')).toBe('v1');
+    // an item with other bytes is decoded afresh
+    const other = { ...stored, [MATERIAL_DESCRIPTION_ATTRIBUTE]: { B: encodeMaterialDescription(new Map([...(seen[0] ?? []), ['keyset', 'v2']])) } };
+    await rejects(encryptor.decryptItem(other, CONFIG), 'ERR_MATERIALS_UNAVAILABLE');
+    expect(seen[2]?.get('keyset')).toBe('v2');
+  });
+});
+
 describe('Java/Python serialization divergences (legacy-format §2.9)', () => {
   const signAll = { ...CONFIG, attributeActions: new AttributeActions({ defaultAction: 'SIGN_ONLY', attributeActions: { secret: 'ENCRYPT_AND_SIGN' } }) };
   // Values both forms sign without losing anything, only in another order or sign of zero.

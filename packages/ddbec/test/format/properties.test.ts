@@ -13,7 +13,9 @@ import {
   type SerializationProfile,
 } from '../../src/format/index.js';
 import { compareStrings, sortInPlace } from '../../src/format/compare.js';
+import { deserializeRange } from '../../src/format/deserialize.js';
 import { serializeTransient } from '../../src/format/serialize.js';
+import { utf8DecodeStrict } from '../../src/format/utf8.js';
 import { attributeValueArb, itemArb, normalize, stringArb } from '../support/arbitraries.js';
 
 const profileArb = fc.constantFrom<SerializationProfile>('java', 'python');
@@ -283,6 +285,43 @@ describe('material description properties', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('decoding from a Buffer (the cipher output) at an offset', () => {
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const expected = (bytes: Uint8Array): string | undefined => {
+    try {
+      return strict.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  };
+  // valid UTF-8 text of every width, random bytes, and the two spliced
+  const textBytesArb = fc.string({ unit: 'binary', maxLength: 100 }).map((text) => new Uint8Array(Buffer.from(text, 'utf8')));
+  const bytesArb = fc.oneof(textBytesArb, fc.uint8Array({ maxLength: 150 }), fc.tuple(textBytesArb, fc.uint8Array({ maxLength: 4 }), textBytesArb).map(([a, b, c]) => new Uint8Array([...a, ...b, ...c])));
+
+  it('strict UTF-8 decoding gives the same for a Buffer and a Uint8Array, short or long, valid or not', () => {
+    fc.assert(
+      fc.property(bytesArb, fc.uint8Array({ maxLength: 5 }), (bytes, before) => {
+        const buffer = Buffer.concat([before, bytes, new Uint8Array([0xff])]);
+        const end = before.length + bytes.length;
+        expect(utf8DecodeStrict(buffer, before.length, end)).toBe(expected(bytes));
+        expect(utf8DecodeStrict(new Uint8Array(buffer), before.length, end)).toBe(expected(bytes));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('deserializeRange of a value inside a Buffer is deserializeAttribute of its bytes', () => {
+    fc.assert(
+      fc.property(attributeValueArb, fc.uint8Array({ maxLength: 20 }), (value, before) => {
+        const bytes = serializeAttribute(value);
+        const buffer = Buffer.concat([before, bytes, new Uint8Array([0, 0x4d])]);
+        expect(deserializeRange(buffer, before.length, before.length + bytes.length)).toEqual(deserializeAttribute(bytes));
+      }),
+      { numRuns: 500 },
     );
   });
 });
