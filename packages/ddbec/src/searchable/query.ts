@@ -86,21 +86,8 @@ interface Analysis {
   readonly keyIds: ReadonlySet<string>;
 }
 
-/** Whether comparing `beacon` with `value` compares hashes (needs the beacon key, lets false positives through). */
-function hashes(beacon: QueryBeacon, text: string, value: AttributeValue, comparison: BeaconComparison): boolean {
-  if (beacon.kind === 'standard') return true;
-  if (!beacon.usesEncryptedPart(text)) return false;
-  if (comparison === 'equality') return true;
-  // A bare encrypted part's prefix ending a begins_with or range value stays as it is: no hash.
-  try {
-    beacon.queryValue(value, undefined, 0, comparison);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 const FLIPPED = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
+const NEGATED = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const;
 
 /**
  * Finds the beacons a request compares and how, and refuses what the spec forbids: a value
@@ -148,7 +135,7 @@ function analyze(request: Request, table: SearchableTable): Analysis {
       return;
     }
     const text = stringOf(operand, beacon);
-    const isHashed = hashes(beacon, text, request.values[operand.name] as AttributeValue, comparison);
+    const isHashed = beacon.needsKey(text, comparison);
     if (isHashed && negated) {
       refuse(`${what} on beacon ${beacon.name} is negated (by NOT or <>): a beacon lets false positives through, so the negation would lose matching items`);
     }
@@ -201,7 +188,7 @@ function analyze(request: Request, table: SearchableTable): Analysis {
           return;
         }
         equalityOnly(beacon, op);
-        if (other.kind === 'value') beacon.checkLessThanComparable(stringOf(other, beacon));
+        if (other.kind === 'value') beacon.checkLessThanComparable(stringOf(other, beacon), negated ? NEGATED[op] : op);
         compared(beacon, other, 'other', negated, op);
         return;
       }
