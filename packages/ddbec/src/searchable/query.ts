@@ -377,6 +377,12 @@ export const rewriteForBeacons: RewriteForBeacons = async (operation, input, tab
 
   const keyAnalysis = analyze({ ...request, filter: undefined }, table);
   const queries = operation === 'Query' ? queriesFor(request, keyAnalysis, table) : 1;
+  // The spec reads an absent partition as 0, which would silently leave out the items of every other partition.
+  if (queries > 1 && request.partitionValue === undefined) {
+    refuse(
+      `this query needs ${queries} queries, one per beacon partition: set ${PARTITION_VALUE} to 0, 1, … ${queries - 1} in its ExpressionAttributeValues, one query each (numberOfQueries says how many), or use queryAllPartitions (queryAllPartitionsDocument for a DocumentClient), which pages through them all`,
+    );
+  }
   const partition =
     operation === 'Query'
       ? partitionOf(request.partitionValue, queries, `this query needs ${queries} quer${queries === 1 ? 'y' : 'ies'}, one per partition number`)

@@ -164,7 +164,7 @@ describe('rewriteForBeacons', () => {
     expect((await rewriteForBeacons('Scan', { FilterExpression: 'NOT begins_with(TenantEmail, :v)', ExpressionAttributeValues: { ':v': S('T-a.E-') } }, table))?.keep).toBeUndefined();
   });
 
-  it('reads :aws_dbe_partition: absent is 0, an integer N below the limit, removed', async () => {
+  it('reads :aws_dbe_partition: an integer N below the limit, removed; absent is 0 for a Scan or a single query, refused when the query needs several', async () => {
     const table = tableWith(16, { maximumNumberOfPartitions: 3 });
     const input = (partition?: AttributeValue): Record<string, unknown> => ({
       KeyConditionExpression: 'Email = :e',
@@ -172,7 +172,7 @@ describe('rewriteForBeacons', () => {
     });
     const materials = await table.keyMaterials(undefined);
     const email = table.queryBeacon('Email');
-    for (const [partition, number] of [[undefined, 0], [{ N: '0' }, 0], [{ N: '2' }, 2], [{ N: '1.0' }, 1], [{ N: '10E-1' }, 1]] as const) {
+    for (const [partition, number] of [[{ N: '0' }, 0], [{ N: '2' }, 2], [{ N: '1.0' }, 1], [{ N: '10E-1' }, 1]] as const) {
       const query = await rewriteForBeacons('Query', input(partition), table);
       expect(query?.input['ExpressionAttributeValues']).toEqual({ ':e': email?.queryValue(S('a@x'), materials, number) });
     }
@@ -181,6 +181,11 @@ describe('rewriteForBeacons', () => {
     }
     expect(await refusal({ FilterExpression: 'Email = :e', ExpressionAttributeValues: { ':e': S('x'), [PARTITION_VALUE]: { N: '3' } } }, table, 'Scan')).toMatch(/from 0 to 2 \(the table has 3 partitions\)/);
     expect(await refusal({ KeyConditionExpression: 'plan = :p', ExpressionAttributeValues: { ':p': S('x'), [PARTITION_VALUE]: { N: '1' } } }, table, 'Query')).toMatch(/from 0 to 0 \(this query needs 1 query/);
+    expect(await refusal(input(), table, 'Query')).toMatch(/^this query needs 3 queries, one per beacon partition: set :aws_dbe_partition to 0, 1, … 2 .*queryAllPartitions/);
+    const scan = await rewriteForBeacons('Scan', { FilterExpression: 'Email = :e', ExpressionAttributeValues: { ':e': S('a@x') } }, table);
+    expect(scan?.input['FilterExpression']).toContain(' OR ');
+    const single = await rewriteForBeacons('Query', { KeyConditionExpression: 'plan = :p', FilterExpression: 'Email = :e', ExpressionAttributeValues: { ':p': S('x'), ':e': S('a@x') } }, table);
+    expect(single?.input['ExpressionAttributeValues']).toHaveProperty(':e', email?.queryValue(S('a@x'), materials, 0));
   });
 
   it('ORs the filter over the partitions the queried one stands for (Filter Expressions for Query)', async () => {
