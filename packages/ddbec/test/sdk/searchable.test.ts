@@ -330,7 +330,7 @@ describe('beacon partitions', () => {
       } while (start !== undefined);
       expect(ids(found), email).toEqual(withEmail(email));
       const viaDocuments = await documents.send(new DocumentScanCommand({ TableName: 'partitioned', FilterExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
-      expect((viaDocuments.Items ?? []).map((item) => item['id']).sort(), email).toEqual(withEmail(email));
+      expect((viaDocuments.Items ?? []).map((item) => item['id'] as string).sort(), email).toEqual(withEmail(email));
     }
   });
 });
