@@ -372,6 +372,33 @@ describe('keep', () => {
 });
 
 describe('compound beacons with begins_with, contains and ranges: exact or refused', () => {
+  it('says why and what to do instead, without the value', async () => {
+    const ask = (filter: string, value: string): Promise<string> => refusal({ FilterExpression: filter, ExpressionAttributeValues: { ':v': S(value) } });
+    const secret = 'ada-secret';
+    expect(await ask('begins_with(TenantEmail, :v)', `T-acme.E-${secret}`)).toMatch(
+      /cannot end with a value of encrypted part Email: .* would be lost; end with the bare prefix E-, follow the whole value with the next part's bare prefix, or use =/,
+    );
+    expect(await ask('TenantEmail BETWEEN :v AND :v', `T-acme.E-${secret}`)).toMatch(/cannot have a bound that ends with the piece of encrypted part Email both bounds share/);
+    expect(await ask('contains(TenantEmail, :v)', 'T-acme')).toMatch(/contains on compound beacon TenantEmail needs a value of at least two pieces/);
+    // C (below): e may stand before d, so a contains value may start inside it
+    const inC = (value: string): Promise<string> => refusal({ FilterExpression: 'contains(C, :v)', ExpressionAttributeValues: { ':v': S(value) } }, table);
+    expect(await inC(`A_${secret}.D_y`)).toMatch(/must start with a piece of a signed part that only signed parts can stand in for: the first piece may match the end of the piece before d/);
+    expect(await inC(`E_${secret}.A_x`)).toMatch(/must start with a piece of a signed part/);
+    expect(await ask('TenantEmail <= :v', 'T-acme.E-')).toMatch(/<= on compound beacon TenantEmail cannot end with the bare prefix E- of encrypted part Email/);
+    expect(await ask('NOT TenantEmail > :v', 'T-acme.E-')).toMatch(/<= on compound beacon/);
+    for (const message of [await ask('begins_with(TenantEmail, :v)', `T-acme.E-${secret}`), await inC(`E_${secret}.A_x`), await inC(`A_${secret}.D_y`)]) expect(message).not.toContain(secret);
+    // what stays: a bare trailing prefix, a signed piece, a whole encrypted value followed by more
+    for (const [filter, value] of [
+      ['begins_with(TenantEmail, :v)', 'T-acme.E-'],
+      ['begins_with(TenantEmail, :v)', 'T-ac'],
+      ['contains(TenantEmail, :v)', 'T-acme.E-'],
+      ['TenantEmail >= :v', 'T-acme.E-'],
+      ['TenantEmail < :v', 'T-acme.E-'],
+    ] as const) {
+      await expect(rewriteForBeacons('Scan', { FilterExpression: filter, ExpressionAttributeValues: { ':v': S(value) } }, tableWith())).resolves.toBeDefined();
+    }
+  });
+
   // C over a, e, d: signed A_ and D_, encrypted E_ (over e), which stands in the middle, first
   // or last depending on the constructor: values may start or end inside it.
   const facts: SearchTableFacts = { logicalTableName: 'parts', attributeActionsOnEncrypt: { pk: 'SIGN_ONLY', a: 'SIGN_ONLY', e: 'ENCRYPT_AND_SIGN', d: 'SIGN_ONLY' } };
