@@ -1,16 +1,16 @@
 import {
   DeleteItemCommand,
   GetItemCommand,
+  paginateQuery,
+  paginateScan,
   PutItemCommand,
-  QueryCommand,
-  ScanCommand,
   type DynamoDBClient,
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { isDdbecError, type CryptoAction, type Item } from 'ddbec';
 import type { DbesdkTableConfig, TableConfig } from 'ddbec/config';
-import { decryptionFailures, EncryptedDynamoDBClient, type ItemPool } from 'ddbec/sdk';
+import { decryptionFailures, EncryptedDynamoDBClient, queryAllPartitions, type ItemPool } from 'ddbec/sdk';
 
 /** An item that could not be verified or decrypted, by its key. */
 export interface ReadFailure {
@@ -23,7 +23,6 @@ export interface PageResult {
   readonly items: Item[];
   readonly failures: ReadFailure[];
   readonly scannedCount: number;
-  readonly lastEvaluatedKey: Item | undefined;
 }
 
 /** The key attributes of an item. */
@@ -100,16 +99,23 @@ export class EncryptedTable<Config extends TableConfig | DbesdkTableConfig = Tab
     return Attributes;
   }
 
-  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<PageResult> {
-    return page(await this.#encrypted.send(new QueryCommand({ ...input, TableName: this.name })));
+  /**
+   * The pages of a Query, read as they are asked for: over every beacon partition it needs
+   * (`queryAllPartitions`), or the one its ExpressionAttributeValues name (`:aws_dbe_partition`).
+   */
+  async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<PageResult, void, undefined> {
+    const full = { ...input, TableName: this.name };
+    const pages = input.ExpressionAttributeValues?.[':aws_dbe_partition'] === undefined ? queryAllPartitions(this.#encrypted, full) : paginateQuery({ client: this.#encrypted }, full);
+    for await (const output of pages) yield page(output);
   }
 
-  async scan(input: Omit<ScanCommandInput, 'TableName'>): Promise<PageResult> {
-    return page(await this.#encrypted.send(new ScanCommand({ ...input, TableName: this.name })));
+  /** The pages of a Scan (one pass covers every beacon partition), read as they are asked for. */
+  async *scan(input: Omit<ScanCommandInput, 'TableName'>): AsyncGenerator<PageResult, void, undefined> {
+    for await (const output of paginateScan({ client: this.#encrypted }, { ...input, TableName: this.name })) yield page(output);
   }
 }
 
-function page(output: { Items?: Record<string, unknown>[] | undefined; ScannedCount?: number | undefined; LastEvaluatedKey?: Record<string, unknown> | undefined }): PageResult {
+function page(output: { Items?: Record<string, unknown>[] | undefined; ScannedCount?: number | undefined }): PageResult {
   const failures = decryptionFailures(output).map((failure): ReadFailure => {
     const error: unknown = failure.error;
     return {
@@ -122,6 +128,5 @@ function page(output: { Items?: Record<string, unknown>[] | undefined; ScannedCo
     items: (output.Items ?? []) as Item[],
     failures,
     scannedCount: output.ScannedCount ?? 0,
-    lastEvaluatedKey: output.LastEvaluatedKey as Item | undefined,
   };
 }

@@ -39,6 +39,13 @@ beforeAll(async () => {
           // 1 bit: half of all emails share each beacon value, so the query must filter
           search: { keySource: { single: { keyId: branchKeyIdentifier } }, standardBeacons: [{ name: 'email', length: 1 }] },
         },
+        // items written in a random one of 3 beacon partitions
+        crowd: {
+          partitionKey: 'id',
+          attributeActionsOnEncrypt: { id: 'SIGN_ONLY', email: 'ENCRYPT_AND_SIGN' },
+          keyring: { type: 'hierarchical', branchKeyId: branchKeyIdentifier, keyStore: { tableName: 'branch-keys', kmsKeyArn } },
+          search: { keySource: { single: { keyId: branchKeyIdentifier } }, maximumNumberOfPartitions: 3, standardBeacons: [{ name: 'email', length: 4 }] },
+        },
       },
     }),
   );
@@ -100,5 +107,54 @@ describe('ddbec beacon-index, put and query', () => {
       { env },
     );
     expect(byCondition.json.Items.map((item) => item.id)).toEqual(['p4']);
+  }, 60_000);
+});
+
+describe('ddbec query on a table with beacon partitions', () => {
+  const CROWD = Array.from({ length: 9 }, (_, i) => ({ id: `c${i}`, email: i < 7 ? 'ada@example.com' : 'alan@example.com' }));
+  const ADA = CROWD.filter((person) => person.email === 'ada@example.com').map((person) => person.id);
+
+  beforeAll(async () => {
+    const { json } = await ddbecJson<{ AttributeDefinitions: CreateTableCommandInput['AttributeDefinitions']; GlobalSecondaryIndex: NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number] }>(
+      ['beacon-index', 'crowd', 'email'],
+      { env },
+    );
+    await stack.ddb.send(
+      new CreateTableCommand({
+        TableName: 'crowd',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, ...(json.AttributeDefinitions ?? [])],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [json.GlobalSecondaryIndex],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    for (const person of CROWD) {
+      const put = await ddbec(['put', '--table', 'crowd', '--item', JSON.stringify(person)], { env });
+      expect(put.code, put.stderr).toBe(0);
+    }
+  }, 60_000);
+
+  it('reads every partition the query needs when --values names no :aws_dbe_partition', async () => {
+    const query = await ddbecJson<{ Items: { id: string }[]; Count: number }>(['query', '--table', 'crowd', '--index', 'email-index', '--key', '{"email": "ada@example.com"}', '--plain'], { env });
+    expect(query.result.code, query.result.stderr).toBe(0);
+    expect(query.json.Items.map((item) => item.id).sort()).toEqual(ADA);
+    const limited = await ddbecJson<{ Count: number }>(['query', '--table', 'crowd', '--index', 'email-index', '--key', '{"email": "ada@example.com"}', '--limit', '5', '--plain'], { env });
+    expect(limited.json.Count).toBe(5);
+  }, 60_000);
+
+  it('reads the one partition --values names, and the partitions together hold every item once', async () => {
+    const found: string[] = [];
+    for (const partition of [0, 1, 2]) {
+      const query = await ddbecJson<{ Items: { id: string }[] }>(
+        ['query', '--table', 'crowd', '--index', 'email-index', '--key-condition', 'email = :e', '--values', JSON.stringify({ ':e': 'ada@example.com', ':aws_dbe_partition': partition }), '--plain'],
+        { env },
+      );
+      expect(query.result.code, query.result.stderr).toBe(0);
+      found.push(...query.json.Items.map((item) => item.id));
+    }
+    expect(found.sort()).toEqual(ADA);
+    const outside = await ddbec(['query', '--table', 'crowd', '--index', 'email-index', '--key-condition', 'email = :e', '--values', JSON.stringify({ ':e': 'ada@example.com', ':aws_dbe_partition': 3 })], { env });
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toContain('ERR_BEACON_QUERY');
   }, 60_000);
 });

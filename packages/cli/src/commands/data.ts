@@ -5,7 +5,7 @@ import { openAnyTable, type ConfigOptions } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, UsageError, write, type Io } from '../io.js';
 import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
-import { EncryptedTable, type ReadFailure } from '../table.js';
+import { EncryptedTable, type PageResult, type ReadFailure } from '../table.js';
 
 export interface TableCommandOptions extends ConfigOptions, AwsOptions {
   readonly table: string;
@@ -136,7 +136,10 @@ export interface QueryOptions extends ReadManyOptions {
   readonly descending?: boolean | undefined;
 }
 
-/** `ddbec query`: items of one partition, verified and decrypted. */
+/**
+ * `ddbec query`: items of one partition, verified and decrypted; on a table with beacon
+ * partitions, every partition the query needs, unless `--values` names `:aws_dbe_partition`.
+ */
 export async function query(options: QueryOptions, io: Io): Promise<number> {
   if ((options.key === undefined) === (options.keyCondition === undefined)) throw new UsageError('query needs --key or --key-condition (one of them)');
   const expression = await expressionParts(options, io);
@@ -156,13 +159,14 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
     options,
     io,
     (table) =>
-      readMany(options, io, (start) =>
+      readMany(
+        options,
+        io,
         table.query({
           KeyConditionExpression: keyCondition,
           ...(options.index === undefined ? { ConsistentRead: true } : { IndexName: options.index }),
           ...(options.descending ? { ScanIndexForward: false } : {}),
           ...expression.input(),
-          ExclusiveStartKey: start,
         }),
       ),
     options.threads ?? 0,
@@ -175,7 +179,7 @@ export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
   return withTable(
     options,
     io,
-    (table) => readMany(options, io, (start) => table.scan({ ConsistentRead: true, ...expression.input(), ExclusiveStartKey: start })),
+    (table) => readMany(options, io, table.scan({ ConsistentRead: true, ...expression.input() })),
     options.threads ?? 0,
   );
 }
@@ -209,7 +213,7 @@ async function expressionParts(options: ReadManyOptions, io: Io) {
 async function readMany(
   options: ReadManyOptions,
   io: Io,
-  page: (start: Item | undefined) => ReturnType<EncryptedTable['scan']>,
+  pages: AsyncIterable<PageResult>,
 ): Promise<number> {
   const json = wantsJson(options);
   const toJson = options.plain === true ? plainItem : toDynamoJson;
@@ -217,20 +221,18 @@ async function readMany(
   const limit = options.limit ?? Infinity;
   let shown = 0;
   let scanned = 0;
-  let start: Item | undefined;
   if (json) await write(io.stdout, '{\n  "Items": [');
-  do {
-    const result = await page(start);
+  for await (const result of pages) {
     failures.push(...result.failures);
     scanned += result.scannedCount;
-    start = result.lastEvaluatedKey;
     let text = '';
     for (const item of result.items.slice(0, limit - shown)) {
       text += json ? `${shown === 0 ? '\n' : ',\n'}    ${jsonText(toJson(item), '    ')}` : `${shown === 0 ? '' : '\n'}${itemLines(item).join('\n')}\n`;
       shown += 1;
     }
     await write(io.stdout, text);
-  } while (start !== undefined && shown < limit);
+    if (shown >= limit) break;
+  }
   if (json) {
     const failed = failures.map((failure) => ({ Key: toJson(failure.key), Code: failure.code, Message: failure.message }));
     await write(io.stdout, `${shown === 0 ? '' : '\n  '}],\n  "Count": ${shown},\n  "ScannedCount": ${scanned},\n  "Failures": ${jsonText(failed, '  ')}\n}\n`);
@@ -326,6 +328,7 @@ export const dataCommands: readonly CommandSpec[] = [
       ITEMS_NOTE,
       'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.',
       'On a DB-ESDK table with beacons (`search` in the configuration), --key, --key-condition and --filter may name beacons, with --index naming the beacon’s GSI (`ddbec beacon-index` prints it): the request is rewritten to the stored beacons, and the items a beacon lets through that do not match are removed after decryption.',
+      'With beacon partitions (`maximumNumberOfPartitions`), a query on a partitioned beacon is sent once per partition it needs and the results are printed together; --values with `:aws_dbe_partition` (a number) reads that partition only.',
     ],
     examples: [`ddbec query --table orders --key '{"customerId": "c-1"}' --json`, `ddbec query --table people --index email-index --key '{"email": "ada@example.com"}'`],
     run: ({ values }, io) =>

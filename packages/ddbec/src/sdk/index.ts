@@ -12,7 +12,14 @@ export { DynamoDbItemEncryptor, type DynamoDbItemEncryptorConfig, type LegacyOve
 export { LegacyPolicy, PlaintextPolicy, type ItemFormat } from '../migration/policies.js';
 export type { Settled } from './concurrency.js';
 export { DECRYPTION_FAILURES, decryptionFailures, type DecryptionFailure } from './engine.js';
-export { numberOfQueries, numberOfQueriesDocument, type BeaconQueryInput } from './beacon-queries.js';
+export {
+  numberOfQueries,
+  numberOfQueriesDocument,
+  queryAllPartitions,
+  queryAllPartitionsDocument,
+  type BeaconQueryInput,
+  type DocumentQueryPage,
+} from './beacon-queries.js';
 export { ITEM_DECRYPT_MIDDLEWARE, ITEM_ENCRYPT_MIDDLEWARE } from './middleware.js';
 export { readModifyWrite, readModifyWriteDocument, type ReadModifyWriteInput, type ReadModifyWriteOutput } from './read-modify-write.js';
 export {

@@ -184,7 +184,7 @@ export class StandardBeaconDef implements QueryBeacon {
     return undefined;
   }
 
-  usesEncryptedPart(): boolean {
+  needsKey(): boolean {
     return true;
   }
 }
@@ -326,17 +326,66 @@ export class CompoundBeaconDef implements QueryBeacon {
     return partitionLcm(counts, this.spec.maxPartitions);
   }
 
-  queryValue(value: AttributeValue, materials: BeaconKeyMaterials | undefined, partition: number, comparison: BeaconComparison = 'equality'): AttributeValue {
-    if (!('S' in value)) throw new DdbecError('ERR_BEACON_QUERY', `compound beacon ${this.name} can only be queried with a string (S), not ${typeName(value)}`);
-    const { pieces, parts } = this.#parse(value.S);
+  /** The parts that can stand directly before `part` in a beacon value (over every constructor). */
+  #predecessors(part: PartDef): PartDef[] {
+    const out: PartDef[] = [];
+    for (const { parts } of this.spec.constructors) {
+      for (let i = parts.findIndex((p) => p.part === part) - 1; i >= 0; i--) {
+        const before = parts[i] as ConstructorDef['parts'][number];
+        out.push(before.part);
+        if (before.required) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The pieces of a query value with their parts and whether each is hashed (a bare trailing
+   * prefix is not, except for equality). Throws `ERR_BEACON_QUERY` for a value that is no value
+   * of this beacon, or that `begins_with`, a range or `contains` could not compare exactly:
+   * a hashed piece matches whole plaintext values only, so a piece that the plaintext may match
+   * in part would lose items. Pieces hold no split character, so only the ends can match in part:
+   * the last piece of a begins_with / range / contains value, the first of a contains value
+   * (the end of whatever piece stands before the second one), and a contains value's only piece
+   * (anywhere, even inside an encrypted part's plaintext).
+   */
+  #plan(value: string, comparison: BeaconComparison): { readonly part: PartDef; readonly piece: string; readonly hashed: boolean }[] {
+    const { pieces, parts } = this.#parse(value);
     this.#checkOrder(parts);
     const last = pieces.length - 1;
-    const out = pieces.map((piece, i) => {
+    const plan = pieces.map((piece, i) => {
       const part = parts[i] as PartDef;
-      // A bare prefix at the end of a begins_with / range value stays as it is.
-      if (i === last && comparison !== 'equality' && piece === part.prefix) return piece;
-      return this.#partValue(part, piece.slice(part.prefix.length), materials, partition, 'ERR_BEACON_QUERY');
+      const bare = i === last && comparison !== 'equality' && piece === part.prefix;
+      return { part, piece, hashed: part.kind === 'encrypted' && !bare };
     });
+    if (comparison === 'equality' || !this.encrypted) return plan;
+    const fn = comparison === 'contains' ? 'contains' : 'begins_with or a range';
+    if (comparison === 'contains' && plan.length === 1) {
+      throw new DdbecError(
+        'ERR_BEACON_QUERY',
+        `contains on compound beacon ${this.name} needs a value of at least two pieces joined by ${this.spec.split}: a single piece may also occur inside the plaintext of an encrypted part, which its beacon hashes whole, so matching items would be lost; use begins_with, or add the piece that follows`,
+      );
+    }
+    const end = plan[last] as (typeof plan)[number];
+    if (end.hashed) {
+      throw new DdbecError(
+        'ERR_BEACON_QUERY',
+        `${fn} on compound beacon ${this.name} cannot end with a value of encrypted part ${end.part.name}: its beacon hashes whole values, so items whose ${end.part.name} only begins with it would be lost; end with the bare prefix ${end.part.prefix}, follow the whole value with the next part's bare prefix, or use = for a complete value`,
+      );
+    }
+    const [first, second] = plan as [(typeof plan)[number], (typeof plan)[number] | undefined];
+    if (comparison === 'contains' && second !== undefined && (first.part.kind !== 'signed' || this.#predecessors(second.part).some((p) => p.kind === 'encrypted'))) {
+      throw new DdbecError(
+        'ERR_BEACON_QUERY',
+        `contains on compound beacon ${this.name} must start with a piece of a signed part that only signed parts can stand in for: the first piece may match the end of the piece before ${second.part.name}, and an encrypted part's beacon hashes whole values, so matching items would be lost; use begins_with, or start the value at a signed part`,
+      );
+    }
+    return plan;
+  }
+
+  queryValue(value: AttributeValue, materials: BeaconKeyMaterials | undefined, partition: number, comparison: BeaconComparison = 'equality'): AttributeValue {
+    if (!('S' in value)) throw new DdbecError('ERR_BEACON_QUERY', `compound beacon ${this.name} can only be queried with a string (S), not ${typeName(value)}`);
+    const out = this.#plan(value.S, comparison).map(({ part, piece, hashed }) => (part.kind === 'encrypted' && !hashed ? piece : this.#partValue(part, piece.slice(part.prefix.length), materials, partition, 'ERR_BEACON_QUERY')));
     return { S: out.join(this.spec.split) };
   }
 
@@ -352,13 +401,34 @@ export class CompoundBeaconDef implements QueryBeacon {
     return piece === part.prefix;
   }
 
-  checkLessThanComparable(value: string): void {
-    if (!this.#lessThanComparable(value.split(this.spec.split))) {
+  /**
+   * The encrypted part whose bare prefix ends `pieces`, if any. Its stored counterpart is the
+   * prefix followed by a hash, even for an empty plaintext, so a plaintext equal to the value
+   * sorts above it once stored.
+   */
+  #bareEncryptedEnd(pieces: readonly string[]): PartDef | undefined {
+    const piece = pieces[pieces.length - 1] as string;
+    const part = this.#partFor(piece);
+    return part?.kind === 'encrypted' && piece === part.prefix ? part : undefined;
+  }
+
+  #refuseBareEnd(what: string, part: PartDef): never {
+    throw new DdbecError(
+      'ERR_BEACON_QUERY',
+      `${what} on compound beacon ${this.name} cannot end with the bare prefix ${part.prefix} of encrypted part ${part.name}: an item whose ${part.name} is empty equals the value in plaintext but sorts above it once hashed, so it would be lost (or kept wrongly); use < or >= with this value, and = for the item with an empty ${part.name}`,
+    );
+  }
+
+  checkLessThanComparable(value: string, op: '<' | '<=' | '>' | '>='): void {
+    const pieces = value.split(this.spec.split);
+    if (!this.#lessThanComparable(pieces)) {
       throw new DdbecError(
         'ERR_BEACON_QUERY',
         `<, <=, > and >= on compound beacon ${this.name} need a LessThanComparable value: signed parts only, optionally followed by the bare prefix of an encrypted part`,
       );
     }
+    const bare = this.#bareEncryptedEnd(pieces);
+    if (bare !== undefined && (op === '<=' || op === '>')) this.#refuseBareEnd(op, bare);
   }
 
   checkBetweenComparable(low: string, high: string): void {
@@ -372,6 +442,17 @@ export class CompoundBeaconDef implements QueryBeacon {
         `BETWEEN on compound beacon ${this.name} needs values whose parts after their common leading parts are LessThanComparable (signed parts, optionally followed by the bare prefix of an encrypted part)`,
       );
     }
+    // A bound made of common pieces only, ending with an encrypted one: the plaintext may extend that piece and still fall between the bounds.
+    const ended = [a, b].find((pieces) => pieces.length === common && this.#partFor(pieces[common - 1] as string)?.kind === 'encrypted');
+    if (ended !== undefined) {
+      const part = this.#partFor(ended[common - 1] as string) as PartDef;
+      throw new DdbecError(
+        'ERR_BEACON_QUERY',
+        `BETWEEN on compound beacon ${this.name} cannot have a bound that ends with the piece of encrypted part ${part.name} both bounds share: items whose ${part.name} extends it may fall between the bounds in plaintext but not once hashed; give the next part in both bounds`,
+      );
+    }
+    const bare = this.#bareEncryptedEnd(b);
+    if (bare !== undefined) this.#refuseBareEnd('the upper bound of BETWEEN', bare);
   }
 
   beaconKeyIdIn(value: string): string | undefined {
@@ -384,7 +465,7 @@ export class CompoundBeaconDef implements QueryBeacon {
     return pieces.length === 1 ? (pieces[0] as string).slice(prefix.length) : undefined;
   }
 
-  usesEncryptedPart(value: string): boolean {
-    return value.split(this.spec.split).some((piece) => this.#partFor(piece)?.kind === 'encrypted');
+  needsKey(value: string, comparison: BeaconComparison = 'equality'): boolean {
+    return this.#plan(value, comparison).some((p) => p.hashed);
   }
 }

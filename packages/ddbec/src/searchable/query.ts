@@ -86,21 +86,8 @@ interface Analysis {
   readonly keyIds: ReadonlySet<string>;
 }
 
-/** Whether comparing `beacon` with `value` compares hashes (needs the beacon key, lets false positives through). */
-function hashes(beacon: QueryBeacon, text: string, value: AttributeValue, comparison: BeaconComparison): boolean {
-  if (beacon.kind === 'standard') return true;
-  if (!beacon.usesEncryptedPart(text)) return false;
-  if (comparison === 'equality') return true;
-  // A bare encrypted part's prefix ending a begins_with or range value stays as it is: no hash.
-  try {
-    beacon.queryValue(value, undefined, 0, comparison);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 const FLIPPED = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
+const NEGATED = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const;
 
 /**
  * Finds the beacons a request compares and how, and refuses what the spec forbids: a value
@@ -148,7 +135,7 @@ function analyze(request: Request, table: SearchableTable): Analysis {
       return;
     }
     const text = stringOf(operand, beacon);
-    const isHashed = hashes(beacon, text, request.values[operand.name] as AttributeValue, comparison);
+    const isHashed = beacon.needsKey(text, comparison);
     if (isHashed && negated) {
       refuse(`${what} on beacon ${beacon.name} is negated (by NOT or <>): a beacon lets false positives through, so the negation would lose matching items`);
     }
@@ -201,7 +188,7 @@ function analyze(request: Request, table: SearchableTable): Analysis {
           return;
         }
         equalityOnly(beacon, op);
-        if (other.kind === 'value') beacon.checkLessThanComparable(stringOf(other, beacon));
+        if (other.kind === 'value') beacon.checkLessThanComparable(stringOf(other, beacon), negated ? NEGATED[op] : op);
         compared(beacon, other, 'other', negated, op);
         return;
       }
@@ -390,6 +377,12 @@ export const rewriteForBeacons: RewriteForBeacons = async (operation, input, tab
 
   const keyAnalysis = analyze({ ...request, filter: undefined }, table);
   const queries = operation === 'Query' ? queriesFor(request, keyAnalysis, table) : 1;
+  // The spec reads an absent partition as 0, which would silently leave out the items of every other partition.
+  if (queries > 1 && request.partitionValue === undefined) {
+    refuse(
+      `this query needs ${queries} queries, one per beacon partition: set ${PARTITION_VALUE} to 0, 1, … ${queries - 1} in its ExpressionAttributeValues, one query each (numberOfQueries says how many), or use queryAllPartitions (queryAllPartitionsDocument for a DocumentClient), which pages through them all`,
+    );
+  }
   const partition =
     operation === 'Query'
       ? partitionOf(request.partitionValue, queries, `this query needs ${queries} quer${queries === 1 ? 'y' : 'ies'}, one per partition number`)

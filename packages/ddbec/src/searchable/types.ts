@@ -53,18 +53,33 @@ export interface QueryBeacon {
    * hashes the serialized value (getPart), a compound one turns each part of the string into its
    * part value. `materials` is needed when the value uses an encrypted part. Throws
    * `ERR_BEACON_QUERY` when the value cannot be a value of this beacon (e.g. a compound value
-   * with a piece that matches no part's prefix, or containing the split character in a part).
+   * with a piece that matches no part's prefix, or containing the split character in a part),
+   * and when `begins_with`, a range or `contains` could not compare it exactly: a piece of an
+   * encrypted part that the plaintext may match in part (the hash matches whole values only).
    * `comparison` defaults to `equality`.
    */
   queryValue(value: AttributeValue, materials: BeaconKeyMaterials | undefined, partition: number, comparison?: BeaconComparison): AttributeValue;
-  /** Compound beacons: throws `ERR_BEACON_QUERY` unless `value` may be used with <, <=, >, >= (LessThanComparable). */
-  checkLessThanComparable(value: string): void;
-  /** Compound beacons: throws `ERR_BEACON_QUERY` unless the two may be used with BETWEEN (BetweenComparable). */
+  /**
+   * Compound beacons: throws `ERR_BEACON_QUERY` unless `value` may be used with `op`, the
+   * comparison as it acts (beacon on the left, NOT applied): LessThanComparable, and for <= and >
+   * not ending with an encrypted part's bare prefix (an empty plaintext part equals it, its hash does not).
+   */
+  checkLessThanComparable(value: string, op: '<' | '<=' | '>' | '>='): void;
+  /**
+   * Compound beacons: throws `ERR_BEACON_QUERY` unless the two may be used with BETWEEN
+   * (BetweenComparable), no bound ends with an encrypted piece both share, and the upper bound
+   * does not end with an encrypted part's bare prefix.
+   */
   checkBetweenComparable(low: string, high: string): void;
   /** Multi-tenant compound beacons: the beacon key id that `value` names through a signed part over the key field, if any. */
   beaconKeyIdIn(value: string): string | undefined;
-  /** Whether `value` uses any encrypted part (so needs a key). Standard beacons: always true. */
-  usesEncryptedPart(value: string): boolean;
+  /**
+   * Whether comparing this beacon with `value` by `comparison` compares hashes, so needs the
+   * beacon key and lets false positives through: always for a standard beacon; for a compound
+   * one, when a piece of an encrypted part is hashed (a bare trailing prefix is not, except for
+   * equality). Throws `ERR_BEACON_QUERY` as `queryValue` would, before any key is fetched.
+   */
+  needsKey(value: string, comparison?: BeaconComparison): boolean;
 }
 
 /** A DB-ESDK table's searchable encryption, resolved and checked. */

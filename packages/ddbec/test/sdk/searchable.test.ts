@@ -9,9 +9,11 @@ import {
   ScanCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand as DocumentQueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand as DocumentQueryCommand, ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../../local/src/index.js';
 import { isDdbecError, type Item } from '../../src/index.js';
@@ -19,7 +21,15 @@ import { HierarchicalKeyring } from '../../src/keyrings/hierarchical/hierarchica
 import { StaticBranchKeyStore } from '../../src/keyrings/hierarchical/static-branch-key-store.js';
 import { createDynamoDbEncryptionBranchKeyIdSupplier } from '../../src/keyrings/hierarchical/branch-key-id-supplier.js';
 import { beaconIndex, type SearchConfig } from '../../src/searchable/index.js';
-import { decryptionFailures, EncryptedDynamoDBClient, numberOfQueries, numberOfQueriesDocument, type DbesdkTableEncryptionConfig } from '../../src/sdk/index.js';
+import {
+  decryptionFailures,
+  EncryptedDynamoDBClient,
+  numberOfQueries,
+  numberOfQueriesDocument,
+  queryAllPartitions,
+  queryAllPartitionsDocument,
+  type DbesdkTableEncryptionConfig,
+} from '../../src/sdk/index.js';
 import { plainClient } from './helpers.js';
 
 const TABLE = 'contacts';
@@ -268,9 +278,60 @@ describe('beacon partitions', () => {
     }
     expect(found.flat().sort()).toEqual(withEmail(email));
     expect(found.filter((part) => part.length > 0).length).toBeGreaterThan(1);
-    // without a partition, partition 0
-    expect(ids((await partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: values }))).Items)).toEqual(found[0]);
     expect(await code(partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: { ...values, ':aws_dbe_partition': { N: '3' } } })))).toBe('ERR_BEACON_QUERY');
+  });
+
+  it('refuses a Query that needs several partitions but names none (it would read partition 0 only), through both clients', async () => {
+    const values = { ':e': { S: 'user5@example.com' } };
+    const refusal = partitions.send(new QueryCommand({ ...query, ExpressionAttributeValues: values }));
+    await expect(refusal).rejects.toThrow(expect.objectContaining({ code: 'ERR_BEACON_QUERY' }) as Error);
+    await expect(refusal).rejects.toThrow(/this query needs 3 queries, one per beacon partition: set :aws_dbe_partition to 0, 1, … 2 .* or use queryAllPartitions/);
+    const documents = DynamoDBDocumentClient.from(partitions);
+    expect(await code(documents.send(new DocumentQueryCommand({ ...query, ExpressionAttributeValues: { ':e': 'user5@example.com' } })))).toBe('ERR_BEACON_QUERY');
+    // a key condition without a partitioned beacon takes one query: nothing to name
+    const byId = await partitions.send(new QueryCommand({ TableName: 'partitioned', KeyConditionExpression: 'id = :id', FilterExpression: 'email = :e', ExpressionAttributeValues: { ':id': { S: 'c05' }, ...values } }));
+    expect(ids(byId.Items)).toEqual(['c05']);
+  });
+
+  it('queryAllPartitions pages through every partition: exactly the items of the plaintext answer, through both clients', async () => {
+    const documents = DynamoDBDocumentClient.from(partitions);
+    for (let i = 0; i < 9; i += 1) {
+      // user8 is no one's email
+      const email = `user${i}@example.com`;
+      const want = withEmail(email);
+      const pages: QueryCommandOutput[] = [];
+      // Limit 1: every partition takes several pages (ExclusiveStartKey)
+      for await (const page of queryAllPartitions(partitions, { ...query, Limit: 1, ExpressionAttributeValues: { ':e': { S: email } } })) pages.push(page);
+      expect(ids(pages.flatMap((page) => page.Items ?? [])), email).toEqual(want);
+      expect(pages.length).toBeGreaterThan(3);
+      const viaDocuments: Record<string, unknown>[] = [];
+      for await (const page of queryAllPartitionsDocument(documents, { ...query, Limit: 2, ExpressionAttributeValues: { ':e': email } })) viaDocuments.push(...(page.Items ?? []));
+      expect(viaDocuments.map((item) => item['id']).sort(), email).toEqual(want);
+      expect(viaDocuments.every((item) => typeof item['email'] === 'string')).toBe(true);
+    }
+    // a table without partitions: one paginated query
+    const plainPages: QueryCommandOutput[] = [];
+    for await (const page of queryAllPartitions(client, { TableName: TABLE, IndexName: 'email-index', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': { S: 'user1@example.com' } } })) plainPages.push(page);
+    expect(ids(plainPages.flatMap((page) => page.Items ?? []))).toEqual(withEmail('user1@example.com'));
+    const named = queryAllPartitions(partitions, { ...query, ExpressionAttributeValues: { ':e': { S: 'user1@example.com' }, ':aws_dbe_partition': { N: '0' } } });
+    await expect(named.next()).rejects.toThrow(/queryAllPartitions sets :aws_dbe_partition itself/);
+  });
+
+  it('a Scan covers every partition in one pass (its filter names the beacon value of each)', async () => {
+    const documents = DynamoDBDocumentClient.from(partitions);
+    for (let i = 0; i < 8; i += 1) {
+      const email = `user${i}@example.com`;
+      const found: Item[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await partitions.send(new ScanCommand({ TableName: 'partitioned', Limit: 5, FilterExpression: 'email = :e', ExpressionAttributeValues: { ':e': { S: email } }, ExclusiveStartKey: start }));
+        found.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      expect(ids(found), email).toEqual(withEmail(email));
+      const viaDocuments = await documents.send(new DocumentScanCommand({ TableName: 'partitioned', FilterExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
+      expect((viaDocuments.Items ?? []).map((item) => item['id'] as string).sort(), email).toEqual(withEmail(email));
+    }
   });
 });
 

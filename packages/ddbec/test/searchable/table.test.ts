@@ -233,7 +233,7 @@ describe('query beacons', () => {
     const mixed = beacon(table, 'Mixed');
     expect(mixed.queryValue({ S: 'N_MyName.Y_' }, m, 0, 'other')).toEqual({ S: `N_${EXPECTED.Name}.Y_` });
     expect(mixed.queryValue({ S: 'T_' }, m, 0, 'other')).toEqual({ S: 'T_' });
-    expect(mixed.queryValue({ S: 'T_' }, undefined, 0, 'contains')).toEqual({ S: 'T_' });
+    expect(beacon(table, 'YearName').queryValue({ S: 'Y_1984.N_' }, undefined, 0, 'contains')).toEqual({ S: 'Y_1984.N_' });
     expect(mixed.queryValue({ S: 'T_' }, m, 0)).toEqual({ S: `T_${basicHash(beaconHmacKey(LITERAL_BEACON_KEY, 'Title'), new Uint8Array(), 32)}` });
     expect(mixed.queryValue({ S: 'Y_1984' }, undefined, 0)).toEqual({ S: 'Y_1984' });
   });
@@ -246,24 +246,32 @@ describe('query beacons', () => {
     expect(() => mixed.queryValue({ S: 'Q_x' }, m, 0)).toThrow(code);
     expect(() => mixed.queryValue({ S: 'N_x' }, undefined, 0)).toThrow(/beacon Name needs a beacon key/);
     expect(() => beacon(table, 'std2').queryValue({ S: 'x' }, undefined, 0)).toThrow(code);
-    expect(() => { beacon(table, 'std2').checkLessThanComparable('x'); }).toThrow(code);
+    expect(() => { beacon(table, 'std2').checkLessThanComparable('x', '<'); }).toThrow(code);
     expect(() => { beacon(table, 'std2').checkBetweenComparable('x', 'y'); }).toThrow(code);
   });
 
   it('LessThanComparable and BetweenComparable', () => {
     const mixed = beacon(table, 'Mixed');
-    for (const ok of ['Y_1984', 'Y_1984.M_May', 'Y_1984.N_', 'N_', 'M_x']) expect(() => { mixed.checkLessThanComparable(ok); }).not.toThrow();
-    for (const bad of ['N_x', 'Y_1984.N_x', 'N_.Y_1', 'N_.T_']) expect(() => { mixed.checkLessThanComparable(bad); }).toThrow(/LessThanComparable/);
-    expect(() => { mixed.checkLessThanComparable('Q_'); }).toThrow(/does not start with the prefix/);
+    for (const ok of ['Y_1984', 'Y_1984.M_May', 'Y_1984.N_', 'N_', 'M_x']) expect(() => { mixed.checkLessThanComparable(ok, '<'); }).not.toThrow();
+    for (const bad of ['N_x', 'Y_1984.N_x', 'N_.Y_1', 'N_.T_']) expect(() => { mixed.checkLessThanComparable(bad, '>='); }).toThrow(/LessThanComparable/);
+    expect(() => { mixed.checkLessThanComparable('Q_', '<'); }).toThrow(/does not start with the prefix/);
+    // An empty encrypted part is stored as its prefix and a hash, above the bare prefix: <= and > would be wrong.
+    for (const op of ['<=', '>'] as const) expect(() => { mixed.checkLessThanComparable('Y_1984.N_', op); }).toThrow(/bare prefix N_ of encrypted part Name/);
+    expect(() => { mixed.checkLessThanComparable('Y_1984.N_', '>='); }).not.toThrow();
+    expect(() => { mixed.checkBetweenComparable('Y_1', 'Y_2.N_'); }).toThrow(/upper bound of BETWEEN/);
+    expect(() => { mixed.checkBetweenComparable('Y_1.N_', 'Y_2'); }).not.toThrow();
+    expect(() => { mixed.checkBetweenComparable('N_x', 'N_x.Y_2'); }).toThrow(/ends with the piece of encrypted part Name/);
+    expect(() => { mixed.checkBetweenComparable('N_.Y_1', 'N_'); }).toThrow(/ends with the piece of encrypted part Name/);
     expect(() => { mixed.checkBetweenComparable('N_x.Y_1', 'N_x.Y_2'); }).not.toThrow();
     expect(() => { mixed.checkBetweenComparable('N_x.Y_1', 'N_y.Y_2'); }).toThrow(/BETWEEN/);
     expect(() => { mixed.checkBetweenComparable('Y_1', 'Y_2'); }).not.toThrow();
   });
 
-  it('usesEncryptedPart, partitionCount, and key ids named through a signed part', () => {
+  it('needsKey, partitionCount, and key ids named through a signed part', () => {
     const mixed = beacon(table, 'Mixed');
-    expect(mixed.usesEncryptedPart('Y_1984')).toBe(false);
-    expect(mixed.usesEncryptedPart('Y_1984.N_x')).toBe(true);
+    expect(mixed.needsKey('Y_1984')).toBe(false);
+    expect(mixed.needsKey('N_x.Y_1984')).toBe(true);
+    expect(mixed.needsKey('N_', 'other')).toBe(false);
     expect(beacon(table, 'JustSigned').encrypted).toBe(false);
     expect(beacon(table, 'JustSigned').storedName).toBe('JustSigned');
     expect(mixed.beaconKeyIdIn('T_x')).toBeUndefined();
