@@ -2,8 +2,9 @@ import { CryptoAction, type Item } from 'ddbec';
 import { EncryptorPool } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
 import { openAnyTable, type ConfigOptions } from '../context.js';
-import { CommandFailed, EXIT, envOf, line, UsageError, write, type Io } from '../io.js';
+import { CommandFailed, EXIT, envOf, line, UsageError, type Io } from '../io.js';
 import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
+import { describeKey, itemsText, ReadOutput, type ReadFormat } from '../read-output.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
 import { EncryptedTable, type ReadFailure } from '../table.js';
 
@@ -42,12 +43,6 @@ function printResult(io: Io, options: TableCommandOptions, result: (items: (item
 
 function wantsJson(options: TableCommandOptions): boolean {
   return options.json === true || options.plain === true;
-}
-
-function describeKey(key: Item): string {
-  return Object.entries(toDynamoJson(key))
-    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-    .join(', ');
 }
 
 // ---- put ---------------------------------------------------------------------------------------
@@ -203,42 +198,31 @@ async function expressionParts(options: ReadManyOptions, io: Io) {
 
 /**
  * Prints the items page by page as they are read — a page is written (waiting for a slow
- * reader) before the next is requested, so memory holds one page, not the table. `--json`
- * prints what one `jsonText` of the whole result would.
+ * reader) before the next is requested, so memory holds one page, not the table.
  */
 async function readMany(
   options: ReadManyOptions,
   io: Io,
   page: (start: Item | undefined) => ReturnType<EncryptedTable['scan']>,
 ): Promise<number> {
-  const json = wantsJson(options);
-  const toJson = options.plain === true ? plainItem : toDynamoJson;
+  const format = readFormat(options);
+  const output = new ReadOutput(io, format, options.limit);
   const failures: ReadFailure[] = [];
-  const limit = options.limit ?? Infinity;
-  let shown = 0;
   let scanned = 0;
   let start: Item | undefined;
-  if (json) await write(io.stdout, '{\n  "Items": [');
+  await output.begin();
   do {
     const result = await page(start);
     failures.push(...result.failures);
     scanned += result.scannedCount;
     start = result.lastEvaluatedKey;
-    let text = '';
-    for (const item of result.items.slice(0, limit - shown)) {
-      text += json ? `${shown === 0 ? '\n' : ',\n'}    ${jsonText(toJson(item), '    ')}` : `${shown === 0 ? '' : '\n'}${itemLines(item).join('\n')}\n`;
-      shown += 1;
-    }
-    await write(io.stdout, text);
-  } while (start !== undefined && shown < limit);
-  if (json) {
-    const failed = failures.map((failure) => ({ Key: toJson(failure.key), Code: failure.code, Message: failure.message }));
-    await write(io.stdout, `${shown === 0 ? '' : '\n  '}],\n  "Count": ${shown},\n  "ScannedCount": ${scanned},\n  "Failures": ${jsonText(failed, '  ')}\n}\n`);
-  } else {
-    for (const failure of failures) line(io.stderr, `ddbec: ${describeKey(failure.key)}: ${failure.code}: ${failure.message}`);
-    line(io.stdout, `${shown} item${shown === 1 ? '' : 's'}${failures.length > 0 ? `, ${failures.length} refused` : ''}`);
-  }
-  return failures.length === 0 ? EXIT.ok : EXIT.failed;
+    await output.items(itemsText(result.items.slice(0, output.remaining), format));
+  } while (start !== undefined && output.remaining > 0);
+  return (await output.finish(failures, scanned)) ? EXIT.ok : EXIT.failed;
+}
+
+function readFormat(options: ReadManyOptions): ReadFormat {
+  return { json: wantsJson(options), plain: options.plain === true };
 }
 
 // ---- command definitions -----------------------------------------------------------------------
