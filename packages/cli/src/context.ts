@@ -54,9 +54,9 @@ export async function openTable(
 export async function openAnyTable(
   options: ConfigOptions & { readonly table: string },
   env: Env,
-): Promise<{ table: TableConfig | DbesdkTableConfig; clients: AwsClients; config: LoadedConfig }> {
+): Promise<{ table: TableConfig | DbesdkTableConfig; clients: AwsClients; config: LoadedConfig; entry: string }> {
   const { entry, clients, config } = await openEntry(options, env);
-  return { table: Object.hasOwn(config.dbesdkTables, entry) ? config.dbesdkTable(entry) : config.table(entry), clients, config };
+  return { table: Object.hasOwn(config.dbesdkTables, entry) ? config.dbesdkTable(entry) : config.table(entry), clients, config, entry };
 }
 
 async function openEntry(options: ConfigOptions & { readonly table: string }, env: Env): Promise<{ entry: string; clients: AwsClients; config: LoadedConfig }> {

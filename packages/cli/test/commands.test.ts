@@ -426,7 +426,7 @@ describe('exit codes and messages', () => {
       const items = Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { id: { S: `pipe-${start + i}` }, ...notes } } }));
       await stack.ddb.send(new BatchWriteItemCommand({ RequestItems: { plain: items } }));
     }
-    for (const args of [['scan', '--table', 'plain'], ['scan', '--table', 'plain', '--json']]) {
+    for (const args of [['scan', '--table', 'plain'], ['scan', '--table', 'plain', '--json'], ['scan', '--table', 'plain', '--threads', '2']]) {
       // over 1 MB of output, text or JSON: far more than a pipe holds, so the command writes after the reader is gone
       const run = start(args, { env });
       await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSoftHsmModule, initSoftHsmToken, type SoftHsmToken } from '@ddbec/local';
-import { ddbec, ddbecJson } from './support.js';
+import { ddbec, ddbecJson, startStack } from './support.js';
 
 const softHsm = findSoftHsmModule();
 if (softHsm === undefined) console.warn('ddbec keys generate --pkcs11 tests skipped: SoftHSM2 is not installed (apt-get install softhsm2)');
@@ -25,7 +25,7 @@ describe.skipIf(softHsm === undefined)('ddbec keys generate --pkcs11', () => {
       config,
       JSON.stringify({
         pkcs11: { module: token.module, tokenLabel: token.label, pin: { env: 'HSM_PIN' } },
-        tables: { t: { partitionKey: 'pk', provider: { type: 'wrapped', wrappingKey: { pkcs11: { label: 'kek' } }, signingKey: { pkcs11: { label: 'mac' } } } } },
+        tables: { t: { tableName: 'hsm-items', partitionKey: 'pk', provider: { type: 'wrapped', wrappingKey: { pkcs11: { label: 'kek' } }, signingKey: { pkcs11: { label: 'mac' } } } } },
       }),
     );
   });
@@ -46,6 +46,24 @@ describe.skipIf(softHsm === undefined)('ddbec keys generate --pkcs11', () => {
     const again = await ddbec(['keys', 'generate', '--pkcs11', '--type', 'aes', '--label', 'kek', '--config', config], { env });
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('already holds a key labelled "kek"');
+  });
+
+  it('scans a table whose keys are in the token on this thread only, whatever --threads says', async () => {
+    const stack = await startStack();
+    try {
+      await stack.createTable('hsm-items', 'pk');
+      const stackEnv = { ...env, ...stack.env };
+      for (const pk of ['a', 'b', 'c']) {
+        const put = await ddbec(['put', '--table', 't', '--config', config, '--item', JSON.stringify({ pk, secret: `s-${pk}` })], { env: stackEnv });
+        expect(put.code, put.stderr).toBe(0);
+      }
+      const scan = await ddbecJson(['scan', '--table', 't', '--config', config, '--threads', '2', '--plain'], { env: stackEnv });
+      expect(scan.result.code, scan.result.stderr).toBe(0);
+      expect(scan.result.stderr).toContain('--threads ignored: the keys of hsm-items are in a PKCS#11 token');
+      expect((scan.json as { Items: { pk: string; secret: string }[] }).Items.map((item) => `${item.pk}=${item.secret}`).sort()).toEqual(['a=s-a', 'b=s-b', 'c=s-c']);
+    } finally {
+      await stack.stop();
+    }
   });
 
   it('says when the PIN is wrong or missing, and refuses --out with --pkcs11', async () => {

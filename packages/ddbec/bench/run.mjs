@@ -29,10 +29,10 @@ function newest(path) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   return Math.max(0, ...readdirSync(path).map((entry) => newest(`${path}/${entry}`)));
 }
-for (const name of ['ddbec', 'local']) {
+for (const name of ['ddbec', 'local', 'cli']) {
   const dir = `${packages}${name}`;
   if (!existsSync(`${dir}/src`)) continue;
-  const built = `${dir}/dist/esm/index.js`;
+  const built = name === 'cli' ? `${dir}/dist/bin.js` : `${dir}/dist/esm/index.js`;
   if (existsSync(built) && statSync(built).mtimeMs >= newest(`${dir}/src`)) continue;
   const workspace = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).name;
   console.error(`building ${workspace} (its dist is older than its sources)`);
@@ -106,6 +106,7 @@ await section('Direct KMS with latency', async () => (await import('./kms.mjs'))
 await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).benchPkcs11());
 await section('AWS SDK integration', () => import('./sdk.mjs'));
 await section('EncryptorPool', async () => (await import('./workers.mjs')).benchWorkers());
+await section('scan --threads (segment workers)', async () => (await import('./segments.mjs')).benchSegments());
 
 if (jsonArg !== undefined) {
   const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);

@@ -1,9 +1,11 @@
 import { CryptoAction, type Item } from 'ddbec';
-import { EncryptorPool } from 'ddbec/config';
+import { EncryptorPool, usesPkcs11Keys, type LoadedConfig } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
 import { openAnyTable, type ConfigOptions } from '../context.js';
-import { CommandFailed, EXIT, envOf, line, UsageError, write, type Io } from '../io.js';
+import { CommandFailed, EXIT, envOf, line, UsageError, type Io } from '../io.js';
 import { argumentText, itemLines, jsonText, parseJson, plainItem, toDynamoJson, toItem, type ItemFormat } from '../items.js';
+import { describeKey, itemsText, ReadOutput, type ReadFormat } from '../read-output.js';
+import { scanSegments } from '../segments.js';
 import { awsOptionsOf, flag, int, requireStr, str, type CommandSpec, type Values } from '../spec.js';
 import { EncryptedTable, type PageResult, type ReadFailure } from '../table.js';
 
@@ -17,11 +19,16 @@ export interface TableCommandOptions extends ConfigOptions, AwsOptions {
 }
 
 /** `threads`: worker threads for bulk reads (an `EncryptorPool`; 0: none). */
-async function withTable<T>(options: TableCommandOptions, io: Io, work: (table: EncryptedTable) => Promise<T>, threads = 0): Promise<T> {
-  const { table, clients, config } = await openAnyTable(options, envOf(io));
+async function withTable<T>(
+  options: TableCommandOptions,
+  io: Io,
+  work: (table: EncryptedTable, loaded: { readonly config: LoadedConfig; readonly entry: string }) => Promise<T>,
+  threads = 0,
+): Promise<T> {
+  const { table, clients, config, entry } = await openAnyTable(options, envOf(io));
   const pool = threads > 0 ? new EncryptorPool(config, { threads }) : undefined;
   try {
-    return await work(new EncryptedTable(table, clients.dynamodb, pool));
+    return await work(new EncryptedTable(table, clients.dynamodb, pool), { config, entry });
   } finally {
     clients.destroy();
     await pool?.close();
@@ -42,12 +49,6 @@ function printResult(io: Io, options: TableCommandOptions, result: (items: (item
 
 function wantsJson(options: TableCommandOptions): boolean {
   return options.json === true || options.plain === true;
-}
-
-function describeKey(key: Item): string {
-  return Object.entries(toDynamoJson(key))
-    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-    .join(', ');
 }
 
 // ---- put ---------------------------------------------------------------------------------------
@@ -173,15 +174,28 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
   );
 }
 
-/** `ddbec scan`: every item of the table, verified and decrypted. */
+/**
+ * `ddbec scan`: every item of the table, verified and decrypted. With `--threads N`, N worker
+ * threads scan segments of the table and do all the work of their items (see segments.ts).
+ */
 export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
   const expression = await expressionParts(options, io);
-  return withTable(
-    options,
-    io,
-    (table) => readMany(options, io, table.scan({ ConsistentRead: true, ...expression.input() })),
-    options.threads ?? 0,
-  );
+  const threads = options.threads ?? 0;
+  const oneThread = (table: EncryptedTable): Promise<number> => readMany(options, io, table.scan({ ConsistentRead: true, ...expression.input() }));
+  if (threads === 0) return withTable(options, io, oneThread);
+  // The configuration is loaded here too: its errors are reported as without workers.
+  return withTable(options, io, async (encrypted, { config: loaded, entry }) => {
+    if (usesPkcs11Keys(loaded, entry)) {
+      line(io.stderr, `ddbec: --threads ignored: the keys of ${encrypted.name} are in a PKCS#11 token, whose sessions belong to this thread`);
+      return oneThread(encrypted);
+    }
+    const format = readFormat(options);
+    const output = new ReadOutput(io, format, options.limit);
+    await output.begin();
+    const { config, table, endpointUrl, kmsEndpointUrl, region, profile } = options;
+    const { failures, scanned } = await scanSegments(threads, { options: { config, table, endpointUrl, kmsEndpointUrl, region, profile }, env: envOf(io), format, input: expression.input() }, output);
+    return (await output.finish(failures, scanned)) ? EXIT.ok : EXIT.failed;
+  });
 }
 
 async function expressionParts(options: ReadManyOptions, io: Io) {
@@ -207,40 +221,29 @@ async function expressionParts(options: ReadManyOptions, io: Io) {
 
 /**
  * Prints the items page by page as they are read — a page is written (waiting for a slow
- * reader) before the next is requested, so memory holds one page, not the table. `--json`
- * prints what one `jsonText` of the whole result would.
+ * reader) before the next is requested, so memory holds one page, not the table.
  */
 async function readMany(
   options: ReadManyOptions,
   io: Io,
   pages: AsyncIterable<PageResult>,
 ): Promise<number> {
-  const json = wantsJson(options);
-  const toJson = options.plain === true ? plainItem : toDynamoJson;
+  const format = readFormat(options);
+  const output = new ReadOutput(io, format, options.limit);
   const failures: ReadFailure[] = [];
-  const limit = options.limit ?? Infinity;
-  let shown = 0;
   let scanned = 0;
-  if (json) await write(io.stdout, '{\n  "Items": [');
+  await output.begin();
   for await (const result of pages) {
     failures.push(...result.failures);
     scanned += result.scannedCount;
-    let text = '';
-    for (const item of result.items.slice(0, limit - shown)) {
-      text += json ? `${shown === 0 ? '\n' : ',\n'}    ${jsonText(toJson(item), '    ')}` : `${shown === 0 ? '' : '\n'}${itemLines(item).join('\n')}\n`;
-      shown += 1;
-    }
-    await write(io.stdout, text);
-    if (shown >= limit) break;
+    await output.items(itemsText(result.items.slice(0, output.remaining), format));
+    if (output.remaining <= 0) break;
   }
-  if (json) {
-    const failed = failures.map((failure) => ({ Key: toJson(failure.key), Code: failure.code, Message: failure.message }));
-    await write(io.stdout, `${shown === 0 ? '' : '\n  '}],\n  "Count": ${shown},\n  "ScannedCount": ${scanned},\n  "Failures": ${jsonText(failed, '  ')}\n}\n`);
-  } else {
-    for (const failure of failures) line(io.stderr, `ddbec: ${describeKey(failure.key)}: ${failure.code}: ${failure.message}`);
-    line(io.stdout, `${shown} item${shown === 1 ? '' : 's'}${failures.length > 0 ? `, ${failures.length} refused` : ''}`);
-  }
-  return failures.length === 0 ? EXIT.ok : EXIT.failed;
+  return (await output.finish(failures, scanned)) ? EXIT.ok : EXIT.failed;
+}
+
+function readFormat(options: ReadManyOptions): ReadFormat {
+  return { json: wantsJson(options), plain: options.plain === true };
 }
 
 // ---- command definitions -----------------------------------------------------------------------
@@ -275,7 +278,14 @@ const READ_OPTIONS = {
   filter: { type: 'string', value: 'EXPR', description: 'filter expression (on plaintext attributes and beacons only: DynamoDB sees ciphertext)' },
   values: { type: 'string', value: 'JSON', description: 'expression attribute values' },
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
+} as const;
+
+const QUERY_THREADS = {
   threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README’s Performance section)' },
+} as const;
+
+const SCAN_THREADS = {
+  threads: { type: 'string', value: 'N', description: 'worker threads that each scan segments of the table (a parallel Scan) and verify, decrypt and format their items (default 0: none)' },
 } as const;
 
 function readOptions(values: Values): ReadManyOptions {
@@ -321,6 +331,7 @@ export const dataCommands: readonly CommandSpec[] = [
       index: { type: 'string', value: 'NAME', description: 'query a secondary index' },
       descending: { type: 'boolean', description: 'sort key descending' },
       ...READ_OPTIONS,
+      ...QUERY_THREADS,
       ...FORMAT,
     },
     groups: ['config', 'aws', 'json'],
@@ -346,9 +357,13 @@ export const dataCommands: readonly CommandSpec[] = [
   {
     name: 'scan',
     summary: 'scan a configured table; every item is verified and decrypted',
-    options: { ...READ_OPTIONS, ...FORMAT },
+    options: { ...READ_OPTIONS, ...SCAN_THREADS, ...FORMAT },
     groups: ['config', 'aws', 'json'],
-    details: [ITEMS_NOTE, 'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.'],
+    details: [
+      ITEMS_NOTE,
+      'Items that fail verification are reported (key and error code; `Failures` in JSON) and the exit code is 1; the others are printed.',
+      'With `--threads N`, N worker threads scan 4 segments each (DynamoDB’s parallel Scan; a thread that is done takes another segment), each with its own clients, and this thread only writes what they format: the same items and failures as without threads, in another order (a Scan’s order is DynamoDB’s anyway), and `ScannedCount` counts the pages read before `--limit` stopped the threads. Measured on 2 cores, see the README’s Performance section.',
+    ],
     examples: ['ddbec scan --table customers --limit 10', 'ddbec scan --table customers --plain | jq -r \'.Items[].email\''],
     run: ({ values }, io) => scan(readOptions(values), io),
   },

@@ -9,6 +9,7 @@ export {
   isConfigError,
   loadConfig,
   tableActions,
+  usesPkcs11Keys,
   validateConfig,
   type ActionName,
   type ConfigFile,

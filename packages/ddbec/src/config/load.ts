@@ -531,7 +531,14 @@ function providerIssues(provider: ProviderConfig, at: string, encrypts: boolean)
 
 type Role = KeyRole;
 
-/** The `{ "pkcs11": … }` key sources of the named tables, with their roles and paths. */
+/**
+ * True when some key of table entry `name` is in a PKCS#11 token. A token's sessions belong to
+ * the thread that opened it, so such a table is used from that thread only (no worker threads).
+ */
+export function usesPkcs11Keys(config: LoadedConfig, name: string): boolean {
+  return pkcs11KeyUses(config.document, [name]).length > 0;
+}
+
 /** The PKCS#11 keys the given tables' providers use, each with its role. */
 export function pkcs11KeyUses(document: ConfigFile, names: readonly string[]): Pkcs11KeyUse[] {
   const uses: Pkcs11KeyUse[] = [];
