@@ -285,7 +285,7 @@ const QUERY_THREADS = {
 } as const;
 
 const SCAN_THREADS = {
-  threads: { type: 'string', value: 'N', description: 'worker threads that each scan segments of the table (a parallel Scan) and verify, decrypt and format their items (default 0: none)' },
+  threads: { type: 'string', value: 'N', description: 'worker threads that each scan segments of the table (a parallel Scan) and verify, decrypt and format their items (default 0: none; a table whose keys are in a PKCS#11 token is scanned on this thread)' },
 } as const;
 
 function readOptions(values: Values): ReadManyOptions {
