@@ -33,6 +33,8 @@ export async function benchPython({ slice = Number(process.env.BENCH_PYTHON_SLIC
     return;
   }
   const pinned = hasTaskset();
+  // the affinity this thread had, restored at the end: the tables after this one use every core
+  const affinity = pinned ? execFileSync('taskset', ['-p', '-c', String(process.pid)], { encoding: 'utf8' }).split(':').pop().trim() : undefined;
   if (pinned) execFileSync('taskset', ['-p', '-c', CPU, String(process.pid)], { stdio: 'ignore' });
   const script = fileURLToPath(new URL('./python-reference.py', import.meta.url));
   const command = pinned ? ['taskset', ['-c', CPU, 'python3', script]] : ['python3', [script]];
@@ -86,6 +88,7 @@ export async function benchPython({ slice = Number(process.env.BENCH_PYTHON_SLIC
     }
   } finally {
     python.stdin.end();
+    if (affinity !== undefined) execFileSync('taskset', ['-p', '-c', affinity, String(process.pid)], { stdio: 'ignore' });
   }
 }
 

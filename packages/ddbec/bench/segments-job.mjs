@@ -63,15 +63,12 @@ export async function scanPages(config, bodies, plan, send) {
   const client = cannedClient(bodies, plan);
   const table = new EncryptedTable(config, client);
   let items = 0;
-  let start;
   try {
-    do {
-      const page = await table.scan({ ExclusiveStartKey: start });
+    for await (const page of table.scan({})) {
       if (page.failures.length > 0) throw new Error(`${page.failures.length} items refused: ${page.failures[0].code} ${page.failures[0].message}`);
       items += page.items.length;
-      start = page.lastEvaluatedKey;
       send(itemsText(page.items, { json: true, plain: false }));
-    } while (start !== undefined);
+    }
   } finally {
     client.destroy();
   }
