@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { isDdbecError, type CryptoAction, type Item } from 'ddbec';
 import type { DbesdkTableConfig, TableConfig } from 'ddbec/config';
-import { decryptionFailures, EncryptedDynamoDBClient, queryAllPartitions, type ItemPool } from 'ddbec/sdk';
+import { decryptionFailures, EncryptedDynamoDBClient, queryAllPartitions } from 'ddbec/sdk';
 
 /** An item that could not be verified or decrypted, by its key. */
 export interface ReadFailure {
@@ -45,11 +45,8 @@ export class EncryptedTable<Config extends TableConfig | DbesdkTableConfig = Tab
   readonly #plain: DynamoDBClient;
   readonly #encrypted: EncryptedDynamoDBClient;
 
-  /**
-   * `pool`: worker threads for the items of Query and Scan pages. A DB-ESDK table's indexes are
-   * read with DescribeTable (a query may use the GSI of a beacon).
-   */
-  constructor(config: Config, client: DynamoDBClient, pool?: ItemPool) {
+  /** A DB-ESDK table's indexes are read with DescribeTable (a query may use the GSI of a beacon). */
+  constructor(config: Config, client: DynamoDBClient) {
     this.config = config;
     this.#plain = client;
     this.#encrypted = EncryptedDynamoDBClient.from(client, {
@@ -60,7 +57,6 @@ export class EncryptedTable<Config extends TableConfig | DbesdkTableConfig = Tab
             : { itemEncryptor: config.encryptor, attributeActions: config.attributeActions, keySchema: { partitionKey: config.partitionKey, sortKey: config.sortKey } },
       },
       decryptionFailures: 'report',
-      ...(pool === undefined ? {} : { pool }),
     });
   }
 

@@ -63,7 +63,7 @@ describe('scan and query print page by page', () => {
   it('writes every page before reading the next, in the shape one jsonText of the result prints', async () => {
     for (const args of [
       ['scan', '--table', 'stream', '--json'],
-      ['query', '--table', 'stream', '--key', '{"pk": "p"}', '--json', '--threads', '2'],
+      ['query', '--table', 'stream', '--key', '{"pk": "p"}', '--json'],
       ['scan', '--table', 'stream', '--plain', '--threads', '0'],
     ]) {
       const { code, text, requests } = await run(args);

@@ -105,7 +105,6 @@ await section('DB-ESDK format', async () => {
 await section('Direct KMS with latency', async () => (await import('./kms.mjs')).benchDirectKms());
 await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).benchPkcs11());
 await section('AWS SDK integration', () => import('./sdk.mjs'));
-await section('EncryptorPool', async () => (await import('./workers.mjs')).benchWorkers());
 await section('scan --threads (segment workers)', async () => (await import('./segments.mjs')).benchSegments());
 
 if (jsonArg !== undefined) {

@@ -1,7 +1,6 @@
 // node packages/ddbec/bench/scan-cli.mjs [typical-items] [large-items] — informational, not
 // part of `npm run bench` (filling the table takes a minute): `ddbec scan --json` end to end
-// against dynalite (in this process) with --threads 0, 1 and 2, and `ddbec query` with
-// --threads 0 and 2 (the EncryptorPool) on one partition. Wall-clock seconds of the whole
+// against dynalite (in this process) with --threads 0, 1 and 2. Wall-clock seconds of the whole
 // command, modes alternating over 3 rounds (the best is shown). dynalite shares the cores with
 // the command, so on 2 cores this does not show what 2 cores give against DynamoDB.
 import { spawn } from 'node:child_process';
@@ -29,7 +28,7 @@ try {
   const provider = { type: 'static', encryptionKey: { env: 'AES' }, signingKey: { env: 'HMAC' } };
   const keys = { AES: Buffer.alloc(32, 1).toString('base64'), HMAC: Buffer.alloc(32, 2).toString('base64') };
   const document = { tables: {} };
-  for (const shape of Object.keys(sizes)) for (const name of [shape, `${shape}-one`]) document.tables[name] = { partitionKey: 'pk', sortKey: 'sk', provider };
+  for (const shape of Object.keys(sizes)) document.tables[shape] = { partitionKey: 'pk', sortKey: 'sk', provider };
   const configPath = join(dir, 'ddbec.config.json');
   writeFileSync(configPath, JSON.stringify(document));
   const config = await loadConfig(configPath, { env: keys });
@@ -45,38 +44,31 @@ try {
   ]);
   for (const [shape, make] of [['typical', typicalItem], ['large', largeItem]]) {
     const count = sizes[shape];
-    for (const [name, key] of [[shape, (i) => ({ pk: { S: `${shape}#${i}` }, sk: { S: 'x' } })], [`${shape}-one`, (i) => ({ pk: { S: 'one' }, sk: { S: String(i).padStart(6, '0') } })]]) {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      const tableConfig = config.table(name);
-      for (let start = 0; start < count; start += 25) {
-        const plain = Array.from({ length: Math.min(25, count - start) }, (_, i) => ({ ...make(start + i), ...key(start + i) }));
-        const stored = (await settleBounded(plain, 16, (item) => tableConfig.encryptor.encryptItem(item, tableConfig))).map((result) => result.value);
-        await ddb.send(new BatchWriteItemCommand({ RequestItems: { [name]: stored.map((Item) => ({ PutRequest: { Item } })) } }));
-      }
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: shape,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const tableConfig = config.table(shape);
+    for (let start = 0; start < count; start += 25) {
+      const plain = Array.from({ length: Math.min(25, count - start) }, (_, i) => ({ ...make(start + i), pk: { S: `${shape}#${start + i}` }, sk: { S: 'x' } }));
+      const stored = (await settleBounded(plain, 16, (item) => tableConfig.encryptor.encryptItem(item, tableConfig))).map((result) => result.value);
+      await ddb.send(new BatchWriteItemCommand({ RequestItems: { [shape]: stored.map((Item) => ({ PutRequest: { Item } })) } }));
     }
-    for (const [command, args, threadCounts] of [
-      [`scan --json (${shape})`, ['scan', '--table', shape, '--json'], [0, 1, 2]],
-      [`query --json (${shape}, 1 partition)`, ['query', '--table', `${shape}-one`, '--key', '{"pk": "one"}', '--json'], [0, 2]],
-    ]) {
-      const best = {};
-      for (let round = 0; round < ROUNDS; round += 1) {
-        for (const threads of threadCounts) best[threads] = Math.min(best[threads] ?? Infinity, await seconds([...args, '--threads', String(threads)], env, count));
-      }
-      out.row({ command, items: count, '--threads 0 s': best[0], '--threads 1 s': best[1], '--threads 2 s': best[2], '0 ÷ 2': best[0] / best[2] });
+    const best = {};
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const threads of [0, 1, 2]) best[threads] = Math.min(best[threads] ?? Infinity, await seconds(['scan', '--table', shape, '--json', '--threads', String(threads)], env, count));
     }
+    out.row({ command: `scan --json (${shape})`, items: count, '--threads 0 s': best[0], '--threads 1 s': best[1], '--threads 2 s': best[2], '0 ÷ 2': best[0] / best[2] });
   }
 } finally {
   ddb.destroy();

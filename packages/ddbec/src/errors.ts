@@ -183,9 +183,7 @@ export type DdbecErrorCode =
   /** `ddbec/pkcs11`: the key may not do what was asked: the attribute named (`CKA_WRAP`, `CKA_SIGN`, …) is not set. */
   | 'ERR_PKCS11_KEY_USAGE'
   /** `ddbec/pkcs11`: the token failed an operation or was closed; the message gives the `CKR_…` return value. */
-  | 'ERR_PKCS11_FAILED'
-  /** `EncryptorPool`: the worker thread that held the item failed or exited (or the pool was closed); the item was not encrypted or decrypted. */
-  | 'ERR_WORKER_FAILED';
+  | 'ERR_PKCS11_FAILED';
 
 const BRAND = Symbol.for('ddbec.error');
 

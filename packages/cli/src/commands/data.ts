@@ -1,5 +1,5 @@
 import { CryptoAction, type Item } from 'ddbec';
-import { EncryptorPool, usesPkcs11Keys, type LoadedConfig } from 'ddbec/config';
+import { usesPkcs11Keys, type LoadedConfig } from 'ddbec/config';
 import type { AwsOptions } from '../aws.js';
 import { openAnyTable, type ConfigOptions } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, UsageError, type Io } from '../io.js';
@@ -18,20 +18,16 @@ export interface TableCommandOptions extends ConfigOptions, AwsOptions {
   readonly format?: ItemFormat | undefined;
 }
 
-/** `threads`: worker threads for bulk reads (an `EncryptorPool`; 0: none). */
 async function withTable<T>(
   options: TableCommandOptions,
   io: Io,
   work: (table: EncryptedTable, loaded: { readonly config: LoadedConfig; readonly entry: string }) => Promise<T>,
-  threads = 0,
 ): Promise<T> {
   const { table, clients, config, entry } = await openAnyTable(options, envOf(io));
-  const pool = threads > 0 ? new EncryptorPool(config, { threads }) : undefined;
   try {
-    return await work(new EncryptedTable(table, clients.dynamodb, pool), { config, entry });
+    return await work(new EncryptedTable(table, clients.dynamodb), { config, entry });
   } finally {
     clients.destroy();
-    await pool?.close();
   }
 }
 
@@ -124,7 +120,10 @@ export interface ReadManyOptions extends TableCommandOptions {
   readonly values?: string | undefined;
   /** `ExpressionAttributeNames` as JSON. */
   readonly names?: string | undefined;
-  /** Worker threads that verify and decrypt large pages (0, the default: none). */
+}
+
+export interface ScanOptions extends ReadManyOptions {
+  /** Worker threads that each scan segments of the table (0, the default: none). */
   readonly threads?: number | undefined;
 }
 
@@ -170,7 +169,6 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
           ...expression.input(),
         }),
       ),
-    options.threads ?? 0,
   );
 }
 
@@ -178,7 +176,7 @@ export async function query(options: QueryOptions, io: Io): Promise<number> {
  * `ddbec scan`: every item of the table, verified and decrypted. With `--threads N`, N worker
  * threads scan segments of the table and do all the work of their items (see segments.ts).
  */
-export async function scan(options: ReadManyOptions, io: Io): Promise<number> {
+export async function scan(options: ScanOptions, io: Io): Promise<number> {
   const expression = await expressionParts(options, io);
   const threads = options.threads ?? 0;
   const oneThread = (table: EncryptedTable): Promise<number> => readMany(options, io, table.scan({ ConsistentRead: true, ...expression.input() }));
@@ -280,10 +278,6 @@ const READ_OPTIONS = {
   names: { type: 'string', value: 'JSON', description: 'expression attribute names' },
 } as const;
 
-const QUERY_THREADS = {
-  threads: { type: 'string', value: 'N', description: 'worker threads that verify and decrypt pages of 256 items or more (default 0: none; measure first, see the README’s Performance section)' },
-} as const;
-
 const SCAN_THREADS = {
   threads: { type: 'string', value: 'N', description: 'worker threads that each scan segments of the table (a parallel Scan) and verify, decrypt and format their items (default 0: none; a table whose keys are in a PKCS#11 token is scanned on this thread)' },
 } as const;
@@ -295,7 +289,6 @@ function readOptions(values: Values): ReadManyOptions {
     filter: str(values, 'filter'),
     values: str(values, 'values'),
     names: str(values, 'names'),
-    threads: int(values, 'threads', 0),
   };
 }
 
@@ -331,7 +324,6 @@ export const dataCommands: readonly CommandSpec[] = [
       index: { type: 'string', value: 'NAME', description: 'query a secondary index' },
       descending: { type: 'boolean', description: 'sort key descending' },
       ...READ_OPTIONS,
-      ...QUERY_THREADS,
       ...FORMAT,
     },
     groups: ['config', 'aws', 'json'],
@@ -365,7 +357,7 @@ export const dataCommands: readonly CommandSpec[] = [
       'With `--threads N`, N worker threads scan 4 segments each (DynamoDB’s parallel Scan; a thread that is done takes another segment), each with its own clients, and this thread only writes what they format: the same items and failures as without threads, in another order (a Scan’s order is DynamoDB’s anyway), and `ScannedCount` counts the pages read before `--limit` stopped the threads. Measured on 2 cores, see the README’s Performance section.',
     ],
     examples: ['ddbec scan --table customers --limit 10', 'ddbec scan --table customers --plain | jq -r \'.Items[].email\''],
-    run: ({ values }, io) => scan(readOptions(values), io),
+    run: ({ values }, io) => scan({ ...readOptions(values), threads: int(values, 'threads', 0) }, io),
   },
   {
     name: 'delete',

@@ -36,7 +36,6 @@ export {
   type TableConfigFile,
   type WrappedProviderConfig,
 } from './load.js';
-export { DEFAULT_MIN_ITEMS, EncryptorPool, type EncryptorPoolOptions } from './pool.js';
 export { CONFIG_SCHEMA } from './schema.js';
 export { openPkcs11Token, type Pkcs11Config, type Pkcs11KeySourceConfig, type Pkcs11PinSource } from './pkcs11.js';
 export { describeKey, formatSecretKeyFile, parseKeyText, type ConfigKey } from './key-file.js';

@@ -365,41 +365,7 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
       throw missingTable(name, document, path);
     },
   };
-  SOURCES.set(loaded, { baseDir, env: resolver.env });
   return loaded;
-}
-
-/** How each loaded configuration was read, for {@link workerSource}. */
-const SOURCES = new WeakMap<LoadedConfig, { readonly baseDir: string; readonly env: Readonly<Record<string, string | undefined>> }>();
-
-/** What a worker thread needs to load the same tables again: plain data, no provider or client. */
-export interface WorkerSource {
-  readonly document: ConfigFile;
-  readonly baseDir: string;
-  /** Only the environment variables the tables' key sources name. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly tables: readonly string[];
-}
-
-/** The {@link WorkerSource} of some tables of a configuration `loadConfig` returned. */
-export function workerSource(config: LoadedConfig, tables: readonly string[]): WorkerSource {
-  const source = SOURCES.get(config);
-  if (source === undefined) throw new DdbecError('ERR_INVALID_ARGUMENT', 'expected a configuration returned by loadConfig');
-  const env: Record<string, string> = {};
-  const visit = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null) return;
-    const name = (value as { env?: unknown }).env;
-    if (typeof name === 'string') {
-      const text = source.env[name];
-      if (text !== undefined) env[name] = text;
-    }
-    Object.values(value).forEach(visit);
-  };
-  for (const name of tables) {
-    const table = config.document.tables[name];
-    if (table !== undefined) visit(providerOf(table));
-  }
-  return { document: config.document, baseDir: source.baseDir, env, tables };
 }
 
 async function readDocument(path: string): Promise<unknown> {
@@ -540,7 +506,7 @@ export function usesPkcs11Keys(config: LoadedConfig, name: string): boolean {
 }
 
 /** The PKCS#11 keys the given tables' providers use, each with its role. */
-export function pkcs11KeyUses(document: ConfigFile, names: readonly string[]): Pkcs11KeyUse[] {
+function pkcs11KeyUses(document: ConfigFile, names: readonly string[]): Pkcs11KeyUse[] {
   const uses: Pkcs11KeyUse[] = [];
   const ROLES: Readonly<Record<string, Role>> = {
     encryptionKey: 'encryption',
@@ -573,7 +539,7 @@ class Resolver {
   readonly issues: ConfigIssue[] = [];
   readonly #baseDir: string;
   readonly #options: LoadConfigOptions;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #region: string | undefined;
   readonly #aws: AwsModules;
   readonly #pkcs11Keys: ReadonlyMap<Pkcs11KeySourceConfig, ResolvedPkcs11Key>;
@@ -581,7 +547,7 @@ class Resolver {
   constructor(baseDir: string, options: LoadConfigOptions, region: string | undefined, aws: AwsModules, pkcs11Keys: ReadonlyMap<Pkcs11KeySourceConfig, ResolvedPkcs11Key>) {
     this.#baseDir = baseDir;
     this.#options = options;
-    this.env = options.env ?? process.env;
+    this.#env = options.env ?? process.env;
     this.#region = region;
     this.#aws = aws;
     this.#pkcs11Keys = pkcs11Keys;
@@ -827,7 +793,7 @@ class Resolver {
       }
     } else {
       where = joinPath(at, 'env');
-      const value = this.env[source.env];
+      const value = this.#env[source.env];
       if (value === undefined || value === '') {
         this.issues.push({ path: where, message: `environment variable ${source.env} is not set` });
         return undefined;

@@ -7,7 +7,6 @@ import type { DbesdkItemEncryptorConfig } from '../dbesdk/config.js';
 import type { SearchConfig } from '../searchable/config.js';
 import { createSearchableTable } from '../searchable/table.js';
 import type { SearchableTable } from '../searchable/types.js';
-import type { Settled } from './concurrency.js';
 
 /** The key attributes of a secondary index. */
 export interface IndexKeySchema {
@@ -103,24 +102,6 @@ export interface EncryptionConfig {
    * others (with their keys) in the output's `DecryptionFailures` (read them with `decryptionFailures(output)`).
    */
   readonly decryptionFailures?: 'throw' | 'report';
-  /**
-   * Worker threads for bulk work — the items of Query and Scan pages, BatchGetItem results and
-   * BatchWriteItem requests, one table at a time — when the pool accepts them (enough items, of
-   * an item encryptor it runs): `new EncryptorPool(loaded)` of `ddbec/config`, made from the
-   * configuration whose `encryptionConfig` this is. Results, their order and
-   * `decryptionFailures` are the same as without it. Default: none (the calling thread).
-   */
-  readonly pool?: ItemPool;
-}
-
-/** Runs many items of one table in other threads; `EncryptorPool` (`ddbec/config`) is one. */
-export interface ItemPool {
-  /** Whether `count` items of this encryptor should go to the pool (else they are done on the calling thread). */
-  accepts(encryptor: ItemEncryptor, count: number): boolean;
-  /** A result per item, in order. */
-  encryptItems(encryptor: ItemEncryptor, items: readonly Item[], config: CryptoConfig): Promise<Settled<Item>[]>;
-  /** A result per item, in order. */
-  decryptItems(encryptor: ItemEncryptor, items: readonly Item[], config: CryptoConfig): Promise<Settled<Item>[]>;
 }
 
 /** Encrypts and decrypts the items of one table (in whichever format its configuration says). */
@@ -153,8 +134,6 @@ export interface ResolvedTable {
    * changes an item that has one (an update must never create an unsigned item).
    */
   readonly storedItemAttributes: readonly string[];
-  /** A legacy-format table's item encryptor and its config, which an {@link ItemPool} can run in other threads. */
-  readonly legacy?: { readonly encryptor: ItemEncryptor; readonly crypto: CryptoConfig } | undefined;
   /** A DB-ESDK table's beacons (its `search` config), which Query and Scan rewrite requests for. */
   readonly searchable?: SearchableTable | undefined;
 }
@@ -199,7 +178,6 @@ const DEFAULT_CONCURRENCY = 16;
 export class TableRegistry {
   readonly concurrency: number;
   readonly reportFailures: boolean;
-  readonly pool: ItemPool | undefined;
   readonly #tables = new Map<string, TableEntry>();
   readonly #plaintext: ReadonlySet<string>;
   /** Case-folded name → the configured names (in `tables` or `plaintextTables`) with that folding. */
@@ -230,11 +208,6 @@ export class TableRegistry {
     this.#ttl = ttl;
     this.concurrency = concurrency;
     this.reportFailures = failures === 'report';
-    const pool = config.pool;
-    if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof pool.accepts !== 'function' || typeof pool.decryptItems !== 'function' || typeof pool.encryptItems !== 'function')) {
-      throw invalid('config.pool must be an ItemPool (e.g. an EncryptorPool of ddbec/config)');
-    }
-    this.pool = pool;
     this.#readKeySchema = readKeySchema;
     for (const name of Object.keys(config.tables)) {
       const entry = checkTable(name, config.tables[name]);
@@ -486,7 +459,6 @@ function resolveTable(entry: TableEntry, schema: TableKeySchema): ResolvedTable 
     actions,
     keySchema: schema,
     storedItemAttributes: [SIGNATURE_ATTRIBUTE],
-    legacy: { encryptor, crypto },
   };
 }
 

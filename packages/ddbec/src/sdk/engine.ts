@@ -264,19 +264,10 @@ export class EncryptionEngine {
   }
 
   /**
-   * Encrypts or decrypts items of one table: in the pool's worker threads when it accepts them,
-   * else on this thread, `concurrency` at once. In `settle` mode a result per item, in order;
-   * otherwise the first failure is thrown.
+   * Encrypts or decrypts items of one table, `concurrency` at once. In `settle` mode a result
+   * per item, in order; otherwise the first failure is thrown.
    */
   async #bulk(operation: 'encryptItem' | 'decryptItem', table: ResolvedTable, items: readonly Item[], settle: boolean): Promise<Settled<Item>[]> {
-    const pool = this.registry.pool;
-    const legacy = table.legacy;
-    if (legacy !== undefined && pool?.accepts(legacy.encryptor, items.length)) {
-      const settled = operation === 'encryptItem' ? await pool.encryptItems(legacy.encryptor, items, legacy.crypto) : await pool.decryptItems(legacy.encryptor, items, legacy.crypto);
-      const failure = settle ? undefined : settled.find((result) => !result.ok);
-      if (failure !== undefined) throw failure.error;
-      return settled;
-    }
     const work = (item: Item): Promise<Item> => table.encryptor[operation](item);
     if (settle) return settleBounded(items, this.registry.concurrency, work);
     return (await mapBounded(items, this.registry.concurrency, work)).map((value) => ({ ok: true, value }));

@@ -7,7 +7,7 @@
  */
 export { EncryptedDynamoDBClient } from './client.js';
 export { EncryptedDynamoDB } from './aggregated.js';
-export type { DbesdkTableEncryptionConfig, EncryptionConfig, IndexKeySchema, ItemPool, TableEncryptionConfig, TableKeySchema } from './config.js';
+export type { DbesdkTableEncryptionConfig, EncryptionConfig, IndexKeySchema, TableEncryptionConfig, TableKeySchema } from './config.js';
 export { DynamoDbItemEncryptor, type DynamoDbItemEncryptorConfig, type LegacyOverride } from '../migration/item-encryptor.js';
 export { LegacyPolicy, PlaintextPolicy, type ItemFormat } from '../migration/policies.js';
 export type { Settled } from './concurrency.js';
