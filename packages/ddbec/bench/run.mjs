@@ -107,6 +107,7 @@ await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).b
 await section('AWS SDK integration', () => import('./sdk.mjs'));
 await section('EncryptorPool', async () => (await import('./workers.mjs')).benchWorkers());
 await section('scan --threads (segment workers)', async () => (await import('./segments.mjs')).benchSegments());
+await section('reencrypt --threads', async () => (await import('./reencrypt.mjs')).benchReencrypt());
 
 if (jsonArg !== undefined) {
   const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);
