@@ -10,13 +10,14 @@ import { BatchWriteItemCommand, ScanCommand, UpdateItemCommand, type ScanCommand
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
+import { findSoftHsmModule, initSoftHsmToken } from '@ddbec/local';
 import { errorResponse, jsonResponse, type FrontHandler } from '../../local/src/index.js';
 import { TableCheckpoint } from '../src/reencrypt/checkpoint-table.js';
 import { ddbec, ddbecJson, start, startStack, type RunResult, type Stack } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddbec-reencrypt-threads-'));
 const JOBS = 'ddbec-thread-jobs';
-const TABLES = ['one', 'two', 'capped', 'paused', 'broken', 'leased', 'stolen'];
+const TABLES = ['one', 'two', 'capped', 'paused', 'broken', 'leased', 'stolen', 'hsm'];
 let stack: Stack;
 
 /** The run's Scans of a gated table (not the estimate's counts) wait at the gate until the test opens it; `waiting` counts the Scans held there. */
@@ -272,5 +273,34 @@ describe('ddbec reencrypt --threads', () => {
     const after = await TableCheckpoint.read(stack.ddb, JOBS, 'stolen');
     expect(after?.segments.get(1)).toMatchObject({ done: false, counts: { reencrypted: 0 } });
     expect([...(after?.segments.values() ?? [])].some((segment) => !segment.done)).toBe(true);
+  });
+});
+
+const softHsm = findSoftHsmModule();
+describe.skipIf(softHsm === undefined)('ddbec reencrypt --threads with keys in a PKCS#11 token', () => {
+  it('runs on the calling thread, and says so', { timeout: 30_000 }, async () => {
+    const tokenDir = mkdtempSync(join(dir, 'token-'));
+    const token = await initSoftHsmToken({ directory: tokenDir, label: 'reencrypt' });
+    const env = { ...stack.env, SOFTHSM2_CONF: token.configPath, HSM_PIN: token.pin };
+    const hsmConfig = join(tokenDir, 'hsm.json');
+    writeFileSync(
+      hsmConfig,
+      JSON.stringify({
+        pkcs11: { module: token.module, tokenLabel: token.label, pin: { env: 'HSM_PIN' } },
+        tables: { hsm: { partitionKey: 'id', provider: { type: 'wrapped', wrappingKey: { pkcs11: { label: 'kek' } }, signingKey: { pkcs11: { label: 'mac' } } } } },
+      }),
+    );
+    for (const keyArgs of [['--type', 'aes', '--label', 'kek', '--usage', 'wrap,unwrap'], ['--type', 'hmac', '--label', 'mac']]) {
+      const made = await ddbec(['keys', 'generate', '--pkcs11', ...keyArgs, '--config', hsmConfig], { env });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    await seed('hsm', 60);
+    const { result, json } = await ddbecJson<Report>(
+      ['reencrypt', '--table', 'hsm', '--from-config', configPath('old'), '--to-config', hsmConfig, '--checkpoint', join(tokenDir, 'checkpoint.json'), '--threads', '2', '--progress', 'none'],
+      { env },
+    );
+    expect(result.stderr).toBe('ddbec reencrypt: --threads ignored: keys of the table are in a PKCS#11 token, whose sessions belong to this thread\n');
+    // item 5 was tampered with, item 6 is under the (file) keys of new.json: neither reads under the old keys
+    expect(json).toMatchObject({ complete: true, items: 60, reencrypted: 58, failed: 2 });
   });
 });
