@@ -4,8 +4,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAnyTable } from './context.js';
 import { itemsText } from './read-output.js';
-import { describeError, PAGES_IN_FLIGHT, type FromWorker, type SegmentScan, type ToWorker } from './segments.js';
+import { PAGES_IN_FLIGHT, type FromWorker, type SegmentScan, type ToWorker } from './segments.js';
 import { EncryptedTable } from './table.js';
+import { describeError } from './thread-errors.js';
 
 const data = workerData as SegmentScan;
 const maybePort = parentPort;

@@ -4,12 +4,11 @@
 // command's options once per worker (each loads the configuration and makes its own clients),
 // then formatted text (and the keys of refused items).
 import { Worker } from 'node:worker_threads';
-import { DdbecError, isDdbecError, type DdbecErrorCode } from 'ddbec';
-import { connectionProblem, kmsAtAwsProblem, type AwsOptions } from './aws.js';
+import type { AwsOptions } from './aws.js';
 import type { ConfigOptions } from './context.js';
-import { CommandFailed } from './io.js';
 import type { ItemsText, ReadFormat, ReadOutput } from './read-output.js';
 import type { ReadFailure } from './table.js';
+import { reviveError, type ErrorDescription } from './thread-errors.js';
 
 /** Segments per worker: one that finishes early takes another, so an uneven table keeps every thread busy. */
 const SEGMENTS_PER_WORKER = 4;
@@ -39,38 +38,6 @@ export type FromWorker =
   | { readonly type: 'page'; readonly page: ItemsText; readonly failures: ReadFailure[]; readonly scanned: number }
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly error: ErrorDescription };
-
-/** An error as a worker sends it (an Error loses its class, code and name on the way). */
-export interface ErrorDescription {
-  /** What the CLI would say of a failed connection or a KMS called at AWS by mistake. */
-  readonly problem: string | undefined;
-  readonly code: DdbecErrorCode | undefined;
-  readonly name: string;
-  readonly message: string;
-  /** An AWS service error (the CLI prints its name). */
-  readonly service: boolean;
-}
-
-export function describeError(error: unknown): ErrorDescription {
-  const problem = connectionProblem(error) ?? kmsAtAwsProblem(error);
-  const known = error instanceof Error ? error : new Error(String(error));
-  return {
-    problem,
-    code: isDdbecError(known) ? known.code : undefined,
-    name: known.name,
-    message: known.message,
-    service: typeof (known as { $metadata?: unknown }).$metadata === 'object',
-  };
-}
-
-function revive(description: ErrorDescription): Error {
-  if (description.problem !== undefined) return new CommandFailed(description.problem);
-  if (description.code !== undefined) return new DdbecError(description.code, description.message);
-  const error = new Error(description.message);
-  error.name = description.name;
-  if (description.service) Object.assign(error, { $metadata: {} });
-  return error;
-}
 
 /**
  * Scans with `threads` workers and writes their pages to `output` as they come (a worker
@@ -120,7 +87,7 @@ export async function scanSegments(
               if (running === 0) writing.then(resolve, reject);
               break;
             case 'failed':
-              reject(revive(message.error));
+              reject(reviveError(message.error));
           }
         });
         worker.on('error', reject);

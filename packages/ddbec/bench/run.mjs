@@ -106,6 +106,7 @@ await section('Direct KMS with latency', async () => (await import('./kms.mjs'))
 await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).benchPkcs11());
 await section('AWS SDK integration', () => import('./sdk.mjs'));
 await section('scan --threads (segment workers)', async () => (await import('./segments.mjs')).benchSegments());
+await section('reencrypt --threads', async () => (await import('./reencrypt.mjs')).benchReencrypt());
 
 if (jsonArg !== undefined) {
   const file = jsonArg === '--json' ? 'bench-results.json' : jsonArg.slice('--json='.length);

@@ -27,8 +27,8 @@ const wire = (item) =>
     return raw instanceof Uint8Array ? Buffer.from(raw).toString('base64') : value;
   });
 
-/** Page bodies of ≤ PAGE_BYTES of items each, without their closing brace (see segments-job.mjs). */
-function pageBodies(items) {
+/** Page bodies of ≤ PAGE_BYTES and ≤ `maxItems` items each, without their closing brace (see segments-job.mjs). */
+export function pageBodies(items, maxItems = Infinity) {
   const bodies = [];
   let texts = [];
   let bytes = 0;
@@ -39,7 +39,7 @@ function pageBodies(items) {
   };
   for (const item of items) {
     const text = wire(item);
-    if (bytes + text.length > PAGE_BYTES && texts.length > 0) flush();
+    if ((bytes + text.length > PAGE_BYTES || texts.length >= maxItems) && texts.length > 0) flush();
     texts.push(text);
     bytes += text.length;
   }
@@ -139,7 +139,7 @@ export async function benchSegments() {
 }
 
 /** The next message of `worker` that `wanted` accepts (the others — page texts — are dropped, as a sink would). */
-function next(worker, wanted) {
+export function next(worker, wanted) {
   return new Promise((resolve, reject) => {
     const onMessage = (message) => {
       if (!wanted(message)) return;
@@ -152,7 +152,7 @@ function next(worker, wanted) {
   });
 }
 
-function median(values) {
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CryptoAction } from 'ddbec';
-import { loadConfig, type DbesdkTableConfig, type LoadedConfig, type TableConfig } from 'ddbec/config';
+import { usesPkcs11Keys, type DbesdkTableConfig, type TableConfig } from 'ddbec/config';
 import { awsClients, type AwsOptions } from '../aws.js';
 import { regionHint } from '../context.js';
 import { CommandFailed, EXIT, envOf, line, printJson, UsageError, type Io } from '../io.js';
@@ -21,9 +21,11 @@ import {
   type FileDocument,
 } from '../reencrypt/checkpoint.js';
 import { TableCheckpoint, type JobView, type SegmentView } from '../reencrypt/checkpoint-table.js';
+import { openRotation } from '../reencrypt/configs.js';
 import { rotationOf, tableIdentity, type Rotation } from '../reencrypt/digest.js';
 import { estimateItemCount } from '../reencrypt/estimate.js';
-import { reencryptTable, type Problem } from '../reencrypt/run.js';
+import { reencryptTable, type Problem, type ReencryptSettings } from '../reencrypt/run.js';
+import { reencryptInThreads } from '../reencrypt/threads.js';
 import { awsOptionsOf, flag, int, num, requireStr, str, type CommandSpec, type Values } from '../spec.js';
 
 export interface ReencryptOptions extends AwsOptions {
@@ -51,6 +53,8 @@ export interface ReencryptOptions extends AwsOptions {
   readonly pageSize?: number | undefined;
   /** Items in flight per segment (default 8). */
   readonly concurrency?: number | undefined;
+  /** Worker threads that each re-encrypt whole segments (default 0: all on the calling thread). */
+  readonly threads?: number | undefined;
   /** `auto` (default: a bar on a terminal, else lines), `bar`, `lines` or `none`. */
   readonly progress?: 'auto' | ProgressMode | 'none' | undefined;
   readonly json?: boolean | undefined;
@@ -69,17 +73,12 @@ const DEFAULT_LEASE_SECONDS = 30;
 export async function reencrypt(options: ReencryptOptions, io: Io): Promise<number> {
   const env = envOf(io);
   const share = workerShare(options, env);
+  const threads = options.threads ?? 0;
   const clients = awsClients(options, env, regionHint(resolve(options.toConfig)));
   const stop = stopOnSignal();
   let store: CheckpointStore | undefined;
   try {
-    const load = (path: string) =>
-      loadConfig(resolve(path), { dynamoDBClient: clients.dynamodb, kmsClient: (region) => clients.kms(region), env, tables: [options.table] });
-    const [fromConfig, toConfig] = await Promise.all([load(options.fromConfig), load(options.toConfig)]);
-    const from = fromConfig.table(options.table);
-    const to = target(toConfig, options.table);
-    if (from.tableName !== to.tableName) throw new UsageError(`--table ${options.table} is DynamoDB table "${from.tableName}" in --from-config but "${to.tableName}" in --to-config`);
-    if (from.partitionKey !== to.partitionKey || from.sortKey !== to.sortKey) throw new UsageError('the two configurations disagree on the key attributes of the table');
+    const { fromConfig, toConfig, from, to } = await openRotation(options, clients, env);
     const rotation = rotationOf(from.tableName, tableIdentity(fromConfig, from, env), tableIdentity(toConfig, to, env));
     const notice = (text: string): void => {
       line(io.stderr, `ddbec reencrypt: ${text}`);
@@ -127,23 +126,46 @@ export async function reencrypt(options: ReencryptOptions, io: Io): Promise<numb
     const problems: Problem[] = [];
     const started = Date.now();
     try {
-      await reencryptTable({
-        client: clients.dynamodb,
-        from,
-        to,
-        checkpoint,
+      const settings: ReencryptSettings = {
         dryRun: options.dryRun === true,
         pageSize: options.pageSize ?? 100,
         concurrency: options.concurrency ?? 8,
         retries: 5,
         transientRetries: 6,
         backoffMs: 200,
-        stopping: () => stop.requested() || (checkpoint instanceof TableCheckpoint && checkpoint.lost !== undefined),
-        onItem: progress === undefined ? undefined : () => {
-          progress.tick();
-        },
-        onProblem: (problem) => problems.push(problem),
-      });
+      };
+      const stopping = (): boolean => stop.requested() || (checkpoint instanceof TableCheckpoint && checkpoint.lost !== undefined);
+      const onProblem = (problem: Problem): void => {
+        problems.push(problem);
+      };
+      const pkcs11 = usesPkcs11Keys(fromConfig, options.table) || usesPkcs11Keys(toConfig, options.table);
+      if (threads > 0 && pkcs11) notice('--threads ignored: keys of the table are in a PKCS#11 token, whose sessions belong to this thread');
+      if (threads > 0 && !pkcs11) {
+        const { table, fromConfig: fromPath, toConfig: toPath, endpointUrl, kmsEndpointUrl, region, profile } = options;
+        await reencryptInThreads({
+          threads,
+          job: { options: { table, fromConfig: resolve(fromPath), toConfig: resolve(toPath), endpointUrl, kmsEndpointUrl, region, profile }, env, settings },
+          checkpoint,
+          stopping,
+          onItems: progress === undefined ? undefined : (count) => {
+            progress.tick(count);
+          },
+          onProblem,
+        });
+      } else {
+        await reencryptTable({
+          ...settings,
+          client: clients.dynamodb,
+          from,
+          to,
+          checkpoint,
+          stopping,
+          onItem: progress === undefined ? undefined : () => {
+            progress.tick();
+          },
+          onProblem,
+        });
+      }
     } finally {
       await estimating;
       progress?.finish();
@@ -226,21 +248,6 @@ async function totalOf(client: ReturnType<typeof awsClients>['dynamodb'], table:
 }
 
 /** What differs between the two configurations of the table, for people. */
-/**
- * The table of --to-config: a legacy one, or a DB-ESDK one that writes the DB-ESDK format (a
- * migration from the legacy format or from plaintext).
- */
-function target(config: LoadedConfig, name: string): TableConfig | DbesdkTableConfig {
-  if (!Object.hasOwn(config.dbesdkTables, name)) return config.table(name);
-  const table = config.dbesdkTable(name);
-  const writes = table.encryptor.writeFormat;
-  if (writes !== 'dbesdk') {
-    const policy = writes === 'legacy' ? table.encryptor.policies.legacy : table.encryptor.policies.plaintext;
-    throw new UsageError(`--to-config's table ${name} writes ${writes} items (${policy ?? ''}); re-encrypting to the DB-ESDK format needs a configuration that writes it (e.g. FORBID_LEGACY_ENCRYPT_ALLOW_LEGACY_DECRYPT)`);
-  }
-  return table;
-}
-
 function changes(from: TableConfig, to: TableConfig | DbesdkTableConfig): string[] {
   if (to.format === 'dbesdk') {
     return [`format ${from.attributeActions.takesNoActions ? 'plaintext' : `legacy (provider ${from.providerType})`} → DB-ESDK (keyring ${to.keyringType}, suite ${to.config.algorithmSuiteId === 0x6700 ? '0x6700' : '0x6701'})`];
@@ -473,6 +480,11 @@ export const reencryptCommands: readonly CommandSpec[] = [
       'dry-run': { type: 'boolean', description: 'read and decrypt every item, write nothing; report what would change' },
       'page-size': { type: 'string', value: 'N', description: 'items per scan page (default 100)' },
       concurrency: { type: 'string', value: 'N', description: 'items in flight per segment (default 8)' },
+      threads: {
+        type: 'string',
+        value: 'N',
+        description: 'worker threads that each re-encrypt whole scan segments, one at a time (default 0: all on this thread; at most one per unfinished segment of this copy; a table whose keys are in a PKCS#11 token runs on this thread)',
+      },
       progress: { type: 'string', value: 'MODE', description: 'auto (a bar on a terminal, else a line per tenth done), bar, lines or none' },
     },
     groups: ['aws', 'json'],
@@ -481,6 +493,7 @@ export const reencryptCommands: readonly CommandSpec[] = [
       'Each write is conditional: the stored signature must still be the one read (for a plaintext item: no signature), and attributes the old configuration does not sign must be unchanged. A conflicting item is read again and retried (up to 6 times), then reported — never overwritten. Items that already read under --to-config are counted and left alone, so running again is safe. A transient failure (throttling, KMS or DynamoDB unreachable) is retried with exponential backoff before the run gives up.',
       'A checkpoint belongs to one re-encryption: the table, --from-config and --to-config, identified by a digest of both configurations (table and key attributes, attribute actions, signing profile, provider type, key fingerprints — never key bytes —, KMS key ids and regions, MetaStore table and material). After every scan page it records, per segment, the key the next page starts after; an interrupted run (Ctrl-C, crash, kill) resumes where it stopped when started again with the same arguments. A finished checkpoint of another re-encryption is replaced, so A → B, B → C and B → A each run in full; an unfinished one is refused unless --restart.',
       'Many machines: run N copies with --workers N and --worker-index 0 … N-1 (a Kubernetes Indexed Job or an AWS Batch array job sets the index; see docs/reencrypt.md for manifests). The scan has a multiple of N segments and worker I runs segments I, I+N, I+2N, …, so a restarted copy, on any machine, finds its share again. With --checkpoint-table the segments’ checkpoints, the job’s digest and totals live in a DynamoDB table: each segment is leased to one worker, whose writes are conditional on its lease and the segment’s sequence number, so two copies given the same index cannot both advance a segment (the second one stops with an error). A killed worker’s lease is taken over by its restarted copy once it has not been renewed for --lease seconds. `ddbec reencrypt status` shows the whole job.',
+      'Threads: with --threads N, N worker threads each re-encrypt whole scan segments of this copy’s share, one at a time (each loads both configurations and makes its own clients; no key crosses threads), while this thread keeps the checkpoint, the progress and the report: a worker’s page is saved before it scans the next one, so resuming works as without threads. There are no more threads than unfinished segments (raise --segments for more). Worth it when decrypting and encrypting, not DynamoDB, is the bottleneck; keys in a PKCS#11 token keep the run on this thread.',
       'Progress: done/total items, items/s and the time left, as a bar on a terminal or a line per tenth (and at least every minute) in logs. DescribeTable’s ItemCount is 0 on the local stack and hours stale on AWS, so the total is estimated: Select COUNT scans of 8 random segments out of 524,288, then 32,768, 2,048 and 128, until 100 items are counted in a sample no one segment dominates, scaled up (a table of up to 1,000 items is counted exactly). With --checkpoint-table the first worker records the estimate for the others and for `status`. Exit 1 when items were unreadable or left conflicting.',
     ],
     examples: [
@@ -505,6 +518,7 @@ export const reencryptCommands: readonly CommandSpec[] = [
           dryRun: flag(values, 'dry-run'),
           pageSize: int(values, 'page-size', 1, 1_000),
           concurrency: int(values, 'concurrency', 1, 256),
+          threads: int(values, 'threads', 0, 256),
           progress: choice(values, 'progress', ['auto', 'bar', 'lines', 'none'] as const),
           json: flag(values, 'json'),
         },

@@ -13,13 +13,8 @@ export interface Problem {
   readonly message: string;
 }
 
-export interface ReencryptRun {
-  readonly client: DynamoDBClient;
-  readonly from: TableConfig;
-  /** A legacy (or plaintext) configuration, or a DB-ESDK one (that writes the DB-ESDK format): the migration to the new format. */
-  readonly to: TableConfig | DbesdkTableConfig;
-  /** The segments to run: resumed from it, and saved into it after every page (not for a dry run). */
-  readonly checkpoint: CheckpointStore;
+/** How items are re-encrypted: the same on the calling thread and in a worker thread (which is given them). */
+export interface ReencryptSettings {
   readonly dryRun: boolean;
   /** Scan page size. */
   readonly pageSize: number;
@@ -30,12 +25,33 @@ export interface ReencryptRun {
   /** A transient failure (throttling, a service unreachable: `isRetryable`) is retried this often, with exponential backoff from `backoffMs`. */
   readonly transientRetries: number;
   readonly backoffMs: number;
+}
+
+/** What re-encrypting the pages of a segment needs, wherever it runs. */
+export interface PageRun extends ReencryptSettings {
+  readonly client: DynamoDBClient;
+  readonly from: TableConfig;
+  /** A legacy (or plaintext) configuration, or a DB-ESDK one (that writes the DB-ESDK format): the migration to the new format. */
+  readonly to: TableConfig | DbesdkTableConfig;
   /** True once the run should stop after the pages in flight. */
   readonly stopping: () => boolean;
   /** Called after each item. */
   readonly onItem?: (() => void) | undefined;
   /** Problems are reported here as they happen. */
   readonly onProblem: (problem: Problem) => void;
+}
+
+export interface ReencryptRun extends PageRun {
+  /** The segments to run: resumed from it, and saved into it after every page (not for a dry run). */
+  readonly checkpoint: CheckpointStore;
+}
+
+/** Where a segment's next page starts, and whether there is one. */
+export type SegmentPosition = Pick<SegmentState, 'lastEvaluatedKey' | 'done'>;
+
+/** A page done: what its items came to and where the segment stands after it. */
+export interface PageDone extends SegmentPosition {
+  readonly counts: SegmentCounts;
 }
 
 type Outcome = keyof SegmentCounts;
@@ -63,18 +79,38 @@ export async function reencryptTable(run: ReencryptRun): Promise<void> {
   if (failure !== undefined) throw failure.error;
 }
 
-async function runSegment(run: ReencryptRun, segment: number, state: SegmentState): Promise<void> {
-  const total = run.checkpoint.share.totalSegments;
-  while (!state.done && !run.stopping()) {
+function runSegment(run: ReencryptRun, segment: number, state: SegmentState): Promise<void> {
+  return runSegmentPages(run, segment, run.checkpoint.share.totalSegments, state, async (page) => {
+    addCounts(state.counts, page.counts);
+    state.lastEvaluatedKey = page.lastEvaluatedKey;
+    state.done = page.done;
+    if (!run.dryRun) await run.checkpoint.save(segment);
+  });
+}
+
+/**
+ * Re-encrypts the pages of a scan segment from `start` until it is done or the run stops: scans
+ * a page, re-encrypts its items (`concurrency` at a time), then awaits `pageDone` — which records
+ * the page — before it scans the next one.
+ */
+export async function runSegmentPages(
+  run: PageRun,
+  segment: number,
+  totalSegments: number,
+  start: SegmentPosition,
+  pageDone: (page: PageDone) => Promise<void>,
+): Promise<void> {
+  let position: SegmentPosition = { lastEvaluatedKey: start.lastEvaluatedKey, done: start.done };
+  while (!position.done && !run.stopping()) {
     const page = await withRetries(run, () =>
       run.client.send(
         new ScanCommand({
           TableName: run.from.tableName,
           Segment: segment,
-          TotalSegments: total,
+          TotalSegments: totalSegments,
           Limit: run.pageSize,
           ConsistentRead: true,
-          ExclusiveStartKey: state.lastEvaluatedKey,
+          ExclusiveStartKey: position.lastEvaluatedKey,
         }),
       ),
     );
@@ -86,15 +122,13 @@ async function runSegment(run: ReencryptRun, segment: number, state: SegmentStat
       counts[outcome] += 1;
       run.onItem?.();
     });
-    addCounts(state.counts, counts);
-    state.lastEvaluatedKey = page.LastEvaluatedKey;
-    state.done = state.lastEvaluatedKey === undefined;
-    if (!run.dryRun) await run.checkpoint.save(segment);
+    position = { lastEvaluatedKey: page.LastEvaluatedKey, done: page.LastEvaluatedKey === undefined };
+    await pageDone({ counts, ...position });
   }
 }
 
 /** Runs `work` again after a transient failure, waiting 1, 2, 4, … × `backoffMs` (with jitter). */
-async function withRetries<T>(run: ReencryptRun, work: () => Promise<T>): Promise<T> {
+async function withRetries<T>(run: PageRun, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await work();
@@ -105,7 +139,7 @@ async function withRetries<T>(run: ReencryptRun, work: () => Promise<T>): Promis
   }
 }
 
-async function processItem(run: ReencryptRun, first: Item): Promise<Outcome> {
+async function processItem(run: PageRun, first: Item): Promise<Outcome> {
   let item = first;
   for (let attempt = 0; ; attempt += 1) {
     const plaintext = await readUnderOld(run, item);
@@ -149,7 +183,7 @@ async function processItem(run: ReencryptRun, first: Item): Promise<Outcome> {
  * the one that decrypted those attributes is right — random bytes do not decrypt and
  * deserialize — so an item done before an interruption is never encrypted twice.
  */
-async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item } | { failure: { code: string; message: string } } | 'new'> {
+async function readUnderOld(run: PageRun, item: Item): Promise<{ item: Item } | { failure: { code: string; message: string } } | 'new'> {
   // Moving to the DB-ESDK format: an item of that format is done (or not ours)
   if (run.to.format === 'dbesdk' && isDbesdkItem(item)) {
     if ((await readUnderNew(run, item)) !== undefined) return 'new';
@@ -181,7 +215,7 @@ async function readUnderOld(run: ReencryptRun, item: Item): Promise<{ item: Item
 }
 
 /** The item as the new configuration reads it, or undefined when it does not verify (or decrypt) under it. */
-async function readUnderNew(run: ReencryptRun, item: Item): Promise<Item | undefined> {
+async function readUnderNew(run: PageRun, item: Item): Promise<Item | undefined> {
   const to = run.to;
   if (to.format === 'dbesdk' ? !isDbesdkItem(item) : to.attributeActions.takesNoActions && item[SIGNATURE_ATTRIBUTE] !== undefined) return undefined;
   try {
@@ -200,7 +234,7 @@ function encryptNew(to: TableConfig | DbesdkTableConfig, item: Item): Promise<It
 const MAX_COMPARED = 200;
 
 /** PutItem conditional on the stored item being the one read: same signature (or none) and same do-nothing attributes. */
-async function putIfUnchanged(run: ReencryptRun, stored: Item, read: Item): Promise<boolean> {
+async function putIfUnchanged(run: PageRun, stored: Item, read: Item): Promise<boolean> {
   const names: Record<string, string> = { '#sig': SIGNATURE_ATTRIBUTE };
   const values: Record<string, AttributeValue> = {};
   const conditions: string[] = [];
