@@ -3,12 +3,13 @@
 // go through the SDK's own path.
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalDynamoDB } from '../../../local/src/index.js';
 import { AttributeActions, CryptoAction, type Item } from '../../src/index.js';
 import { EncryptedDynamoDBClient, type EncryptionConfig } from '../../src/sdk/index.js';
 import { ITEMS_PARSE_MIDDLEWARE, responseItems } from '../../src/sdk/response-items.js';
 import { itemArb } from '../support/arbitraries.js';
-import { staticProvider } from './helpers.js';
+import { customer, encryptionConfig, plainClient, skOf, startDatabase, staticProvider } from './helpers.js';
 
 // ---- JSON text with every spelling DynamoDB (or a proxy) might use ------------------------------
 type Json = { t: 'str'; v: string } | { t: 'num'; text: string } | { t: 'lit'; text: 'true' | 'false' | 'null' } | { t: 'arr'; items: Json[] } | { t: 'obj'; entries: [string, Json][] };
@@ -193,14 +194,15 @@ const DESCRIBE = JSON.stringify({
   },
 });
 
-type Next = (args: unknown) => Promise<{ response: { body: Uint8Array }; output: unknown }>;
+type Next = (args: unknown) => Promise<{ response: { body: unknown }; output: unknown }>;
 
-/** Adds a middleware that records the body the SDK's deserializer is given (the path taken) into `seen`. */
+/** Adds a middleware that records the body the SDK's deserializer is given (the path taken) into `seen`; a stream as `(not read)`. */
 function spyOnBodies(stack: DynamoDBClient['middlewareStack'], seen: string[]): void {
   stack.addRelativeTo(
     ((next: Next) => async (args: unknown) => {
       const result = await next(args);
-      seen.push(Buffer.from(result.response.body).toString('utf8'));
+      const body = result.response.body;
+      seen.push(body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '(not read)');
       return result;
     }) as never,
     { name: 'TestSeenBody', relation: 'before', toMiddleware: ITEMS_PARSE_MIDDLEWARE },
@@ -445,5 +447,60 @@ describe('the fast path, and when it is not taken', () => {
     seen.length = 0;
     await encrypted.send(new ScanCommand({ TableName: 'plain' }));
     expect(seen).toEqual([reply.body]);
+  });
+});
+
+/** BatchGetItem's `Responses`, each table's items sorted by key. */
+function sortedResponses(responses: unknown): unknown {
+  const key = (item: Item): string => JSON.stringify([item['pk'], item['sk'], item['id']]);
+  return Object.fromEntries(Object.entries(responses as Record<string, Item[]>).map(([table, items]) => [table, [...items].sort((a, b) => key(a).localeCompare(key(b)))]));
+}
+
+describe('through the real SDK against the local DynamoDB', () => {
+  let db: LocalDynamoDB;
+  let base: DynamoDBClient;
+  beforeAll(async () => {
+    db = await startDatabase();
+    base = plainClient(db.endpoint);
+  });
+  afterAll(async () => {
+    base.destroy();
+    await db.stop();
+  });
+
+  it('Query, Scan, BatchGetItem and GetItem of encrypted tables read the same items, by ddbec', async () => {
+    const encrypted = EncryptedDynamoDBClient.from(base, encryptionConfig());
+    const sdkOnly = EncryptedDynamoDBClient.from(base, encryptionConfig());
+    sdkOnly.middlewareStack.remove(ITEMS_PARSE_MIDDLEWARE);
+    const seen: string[] = [];
+    spyOnBodies(encrypted.middlewareStack, seen);
+    const customers = [1, 2, 3, 4, 5].map((sk) => customer('c1', sk, { odd: { M: { __proto__: { L: [{ BS: [new Uint8Array([sk]), new Uint8Array([])] }] }, '': { S: 'ü\u{1F600}"\\' } } } }));
+    const orders = [{ id: { S: 'o1' }, state: { S: 'open' }, total: { N: '12.5' } }];
+    for (const Item of customers) await encrypted.send(new PutItemCommand({ TableName: 'customers', Item }));
+    for (const Item of orders) await encrypted.send(new PutItemCommand({ TableName: 'orders', Item }));
+
+    const reads: [string, 'Items' | 'Responses' | 'Item', (client: DynamoDBClient) => Promise<object>][] = [
+      ['Query', 'Items', (client) => client.send(new QueryCommand({ TableName: 'customers', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'c1' } }, ReturnConsumedCapacity: 'TOTAL' }))],
+      ['Query page', 'Items', (client) => client.send(new QueryCommand({ TableName: 'customers', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'c1' } }, Limit: 2 }))],
+      ['Scan', 'Items', (client) => client.send(new ScanCommand({ TableName: 'customers' }))],
+      ['BatchGetItem', 'Responses', (client) => client.send(new BatchGetItemCommand({ RequestItems: { customers: { Keys: [{ pk: { S: 'c1' }, sk: { N: '2' } }, { pk: { S: 'c1' }, sk: { N: '4' } }] }, orders: { Keys: [{ id: { S: 'o1' } }] } } }))],
+      ['GetItem', 'Item', (client) => client.send(new GetItemCommand({ TableName: 'customers', Key: { pk: { S: 'c1' }, sk: { N: '3' } } }))],
+    ];
+    for (const [name, member, read] of reads) {
+      seen.length = 0;
+      const output = (await read(encrypted)) as Record<string, unknown>;
+      const expected = (await read(sdkOnly)) as Record<string, unknown>;
+      // requestId differs per request; BatchGetItem returns items in any order
+      const comparable = (o: Record<string, unknown>): Record<string, unknown> => ({ ...o, $metadata: undefined, ...(name === 'BatchGetItem' ? { Responses: sortedResponses(o['Responses']) } : {}) });
+      expect(difference(comparable(output), comparable(expected)), name).toBeUndefined();
+      expect(seen.length, name).toBe(1);
+      // the SDK's deserializer was given the body without the items
+      expect((JSON.parse(seen[0] as string) as Record<string, unknown>)[member], name).toEqual(member === 'Items' ? [] : {});
+      expect(output[member], name).not.toEqual(member === 'Items' ? [] : {});
+    }
+    const scan = await encrypted.send(new ScanCommand({ TableName: 'customers' }));
+    expect([...(scan.Items ?? [])].sort((a, b) => skOf(a as Item) - skOf(b as Item))).toEqual(customers);
+    const batch = await encrypted.send(new BatchGetItemCommand({ RequestItems: { orders: { Keys: [{ id: { S: 'o1' } }] } } }));
+    expect(batch.Responses).toEqual({ orders });
   });
 });
