@@ -19,8 +19,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * attribute value that is not exactly one known member with a value of the right type, base64
  * that is not in canonical form, an attribute or table named `__proto__` (where the SDK's map
  * reader would write `undefined`), a body with `__type`, and numbers outside the item members
- * that would not survive the re-serialization (`-0`, out of range). A client whose protocol,
- * codec or base64 decoder are not the SDK's defaults never takes this path.
+ * that would not survive the re-serialization (`-0`, out of range); a body that cannot be read
+ * fails with its error where the SDK would read it. A client whose protocol, codec, base64
+ * decoder or stream collector are not the SDK's defaults never takes this path.
  */
 
 /** The middleware that parses the item members of responses (innermost: after `deserializerMiddleware`). */
@@ -29,7 +30,7 @@ export const ITEMS_PARSE_MIDDLEWARE = 'ItemsParse';
 /** How the output member holding items is shaped. */
 type Shape = 'items' | 'item' | 'tables';
 
-/** The operations whose items ddbec reads itself: the output member, its shape and the stand-in the SDK reads instead. */
+/** The operations whose items ddbec reads itself: the output member and its shape. */
 const MEMBERS: Readonly<Record<string, { readonly member: string; readonly shape: Shape }>> = {
   Query: { member: 'Items', shape: 'items' },
   Scan: { member: 'Items', shape: 'items' },
@@ -80,12 +81,16 @@ export function responseItems(config: SerdeConfig, enabled: (context: object) =>
       const spec = MEMBERS[operationOf(context)];
       const response = result.response as HttpResponseLike | undefined;
       if (collect === undefined || spec === undefined || response?.statusCode !== 200 || !enabled(context)) return result;
-      const bytes = response.body instanceof Uint8Array ? response.body : await collect(response.body);
+      let bytes: Uint8Array;
+      try {
+        bytes = response.body instanceof Uint8Array ? response.body : await collect(response.body);
+      } catch (error) {
+        // the SDK's deserializer is to meet the error where it would have: reading the body
+        return { ...result, response: withBody(response, failingStream(error)) };
+      }
       const parsed = parseItems(bytes, spec.member, spec.shape);
       if (parsed !== undefined) pending.set(context, { member: spec.member, value: parsed.value });
-      const body = parsed?.rest ?? bytes;
-      const copy = Object.assign(Object.create(Object.getPrototypeOf(response) as object | null) as object, response, { body });
-      return { ...result, response: copy };
+      return { ...result, response: withBody(response, parsed?.rest ?? bytes) };
     };
   };
 
@@ -98,6 +103,20 @@ export function responseItems(config: SerdeConfig, enabled: (context: object) =>
   };
 
   return { middleware, restore };
+}
+
+/** A copy of `response` (same prototype) with another body. */
+function withBody(response: HttpResponseLike, body: unknown): HttpResponseLike {
+  return Object.assign(Object.create(Object.getPrototypeOf(response) as object | null) as HttpResponseLike, response, { body });
+}
+
+/** A body whose reading fails with `error`. */
+function failingStream(error: unknown): ReadableStream {
+  return new ReadableStream({
+    start(controller) {
+      controller.error(error);
+    },
+  });
 }
 
 /**
@@ -242,21 +261,22 @@ function isStringArray(value: unknown): boolean {
   return Array.isArray(value) && value.every((element) => typeof element === 'string');
 }
 
-let defaults: { readonly base64Decoder: unknown; readonly protocol: unknown; readonly codec: unknown } | undefined;
+let defaults: { readonly base64Decoder: unknown; readonly streamCollector: unknown; readonly protocol: unknown; readonly codec: unknown } | undefined;
 
 /**
  * Whether `config` deserializes DynamoDB JSON as a client made with no options does: the same
- * base64 decoder, protocol class and codec class (read once from such a client, never used to
- * send anything), and a stream collector.
+ * base64 decoder and stream collector, protocol class and codec class (read once from such a
+ * client, never used to send anything).
  */
 function usesSdkDefaults(config: SerdeConfig): boolean {
   if (defaults === undefined) {
     const reference = new DynamoDBClient({ region: 'us-east-1' });
-    defaults = { base64Decoder: reference.config.base64Decoder, protocol: classOf(reference.config.protocol), codec: classOf(codecOf(reference.config.protocol)) };
+    const { base64Decoder, streamCollector, protocol } = reference.config;
+    defaults = { base64Decoder, streamCollector, protocol: classOf(protocol), codec: classOf(codecOf(protocol)) };
     reference.destroy();
   }
   return (
-    typeof config.streamCollector === 'function' &&
+    config.streamCollector === defaults.streamCollector &&
     config.base64Decoder === defaults.base64Decoder &&
     classOf(config.protocol) === defaults.protocol &&
     classOf(codecOf(config.protocol)) === defaults.codec

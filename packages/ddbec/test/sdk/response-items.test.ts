@@ -3,6 +3,7 @@
 // go through the SDK's own path.
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDynamoDB } from '../../../local/src/index.js';
 import { AttributeActions, CryptoAction, type Item } from '../../src/index.js';
@@ -216,7 +217,7 @@ function spyOnBodies(stack: DynamoDBClient['middlewareStack'], seen: string[]): 
  * `seen` and `seenPlain` get the bodies the SDK's deserializer is given in `encrypted` and `parsing`.
  */
 function clients() {
-  const reply = { status: 200, body: '{}', requests: [] as string[] };
+  const reply = { status: 200, body: '{}', requests: [] as string[], stream: undefined as (() => unknown) | undefined };
   const canned = (): DynamoDBClient =>
     new DynamoDBClient({
       region: 'us-east-1',
@@ -228,7 +229,7 @@ function clients() {
           const describe = String(request.headers['x-amz-target']).endsWith('.DescribeTable');
           if (!describe) reply.requests.push(new TextDecoder().decode(request.body as Uint8Array));
           const body = describe ? DESCRIBE : reply.body;
-          return Promise.resolve({ response: { statusCode: describe ? 200 : reply.status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'R1' }, body: UTF8.encode(body) } });
+          return Promise.resolve({ response: { statusCode: describe ? 200 : reply.status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'R1' }, body: describe || reply.stream === undefined ? UTF8.encode(body) : reply.stream() } });
         },
       },
     });
@@ -439,6 +440,25 @@ describe('the fast path, and when it is not taken', () => {
     seen.length = 0;
     await expect(encrypted.send(new ScanCommand({ TableName: 'enc' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'Requested resource not found' });
     expect(seen).toEqual([reply.body]);
+  });
+
+  it('a body that fails to arrive fails as it does in the SDK', async () => {
+    const { reply, encrypted, sdkOnly } = clients();
+    reply.stream = () =>
+      new Readable({
+        read() {
+          this.push('{"Items":[');
+          this.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        },
+      });
+    const failure = async (client: DynamoDBClient): Promise<unknown> => {
+      const error = await client.send(new ScanCommand({ TableName: 'enc' })).then(
+        () => expect.fail('the Scan should fail'),
+        (e: unknown) => e as Record<string, unknown>,
+      );
+      return { name: error['name'], message: error['message'], code: error['code'], $metadata: error['$metadata'] };
+    };
+    expect(difference(await failure(encrypted), await failure(sdkOnly))).toBeUndefined();
   });
 
   it('plaintext tables are not touched', async () => {
