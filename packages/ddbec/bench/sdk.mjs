@@ -212,3 +212,6 @@ const rows = table(`ddbec sdk bench — Node ${process.version}, static provider
     await Promise.all([db.stop(), kms.stop()]);
   }
 }
+
+// ---- Scan pages of encrypted items: the SDK's deserializer vs ddbec's item parsing --------------
+await (await import('./items-parse.mjs')).benchItemsParse();

@@ -66,7 +66,7 @@ export function encryptingCopy<T extends DynamoDBClient>(client: DynamoDBClient,
   const ownConfig = { ...client.config };
   Object.defineProperty(self, 'config', { value: ownConfig, enumerable: true, writable: true, configurable: true });
   Object.defineProperty(self, 'middlewareStack', { value: stack, enumerable: true, writable: true, configurable: true });
-  addEncryptionMiddleware(stack, engine, () => translateConfigOf(self));
+  addEncryptionMiddleware(stack, engine, () => translateConfigOf(self), ownConfig);
   internals.set(self, { engine, base: client });
   // A DynamoDBDocumentClient made from this client shares this config object (see readModifyWriteDocument)
   documents.set(ownConfig, { engine, base: client });
