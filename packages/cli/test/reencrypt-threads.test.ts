@@ -167,8 +167,8 @@ describe('ddbec reencrypt --threads', () => {
     expect(threaded.json).toMatchObject({ complete: true, items: COUNT, reencrypted: COUNT - 2, alreadyNew: 1, failed: 1 });
     expect(threaded.json.problems).toEqual([{ key: { id: { S: 'item-0005' } }, reason: 'failed', code: 'ERR_SIGNATURE_INVALID', message: expect.any(String) as unknown }]);
     await expectAllNew('two', COUNT);
-    // One segment at a time per worker (on one thread, every segment scans at once)
-    expect(inFlight.get('two')?.most).toBeLessThanOrEqual(2);
+    // Never more Scans in flight than on one thread, where every segment scans at once
+    expect(inFlight.get('two')?.most).toBeLessThanOrEqual(8);
     const checkpoint = JSON.parse(readFileSync(join(dir, 'two.checkpoint.json'), 'utf8')) as { complete: boolean; totals: Record<string, number>; segments: { done: boolean }[] };
     expect(checkpoint.complete).toBe(true);
     expect(checkpoint.segments.every((segment) => segment.done)).toBe(true);
@@ -189,7 +189,9 @@ describe('ddbec reencrypt --threads', () => {
   it('stops after the pages in flight on SIGINT, and resumes without counting an item twice', { timeout: 40_000 }, async () => {
     const COUNT = 400;
     await seed('paused', COUNT);
-    // 6 Scans pass, then both workers wait at the gate with their earlier pages saved
+    // 6 Scans pass, then the workers wait at the gate with their earlier pages saved: each runs
+    // 2 of the 4 segments at once, and 6 pages of 20 items cannot finish two segments of this
+    // table, so at least 3 Scans end up held (at most 2 if a worker ran one segment at a time)
     const held = gate('paused', 6);
     const first = start(args('paused', ['--segments', '4', '--threads', '2', '--json']), { env: stack.env });
     let ended = false;
@@ -202,7 +204,7 @@ describe('ddbec reencrypt --threads', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    await until(() => held.waiting() === 2, 'both workers waited at the gate');
+    await until(() => held.waiting() >= 3, 'the workers waited at the gate');
     first.child.kill('SIGINT');
     await until(() => stderr.includes('SIGINT: finishing the pages in flight'), 'it heard SIGINT');
     held.open();
@@ -212,14 +214,16 @@ describe('ddbec reencrypt --threads', () => {
     const interrupted = JSON.parse(stopped.stdout) as Report;
     expect(interrupted.complete).toBe(false);
     expect(interrupted.note).toMatch(/^interrupted; run the same command again to resume/);
-    // The 8 pages scanned (6, then the 2 held at the gate) are done and saved, no more
+    // The pages scanned (6, then at most 4 held at the gate) are done and saved, no more
     expect(interrupted.items).toBeGreaterThan(0);
-    expect(interrupted.items).toBeLessThanOrEqual(8 * 20);
+    expect(interrupted.items).toBeLessThanOrEqual(10 * 20);
     const saved = JSON.parse(readFileSync(join(dir, 'paused.checkpoint.json'), 'utf8')) as { totals: Record<string, number> };
     expect(Object.values(saved.totals).reduce((sum, n) => sum + n, 0)).toBe(interrupted.items);
 
     const resumed = await run('paused', ['--threads', '2']);
-    expect(resumed.result.code).toBe(1);
+    // The unreadable item is reported by the run that reached its page, whichever it was
+    expect(resumed.result.code).toBe(resumed.json.problems.length === 0 ? 0 : 1);
+    expect([...interrupted.problems, ...resumed.json.problems].map((problem) => problem.key)).toEqual([{ id: { S: 'item-0005' } }]);
     expect(resumed.result.stdout).not.toMatch(/already complete/);
     expect(resumed.json).toMatchObject({ complete: true, items: COUNT, reencrypted: COUNT - 2, alreadyNew: 1, failed: 1, vanished: 0, conflicts: 0 });
     await expectAllNew('paused', COUNT);

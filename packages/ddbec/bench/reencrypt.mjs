@@ -3,8 +3,8 @@
 // the SDK's parsing → decrypt under the old static keys → encrypt under new ones → the SDK's
 // PutItem request (answered `{}`) — on the calling thread (`reencryptTable`: 8 segments at once,
 // 8 items in flight each) vs in 1 and 2 worker threads that each load both configurations once,
-// take segments one at a time and wait after each page until this thread has recorded its
-// counts, as `reencrypt --threads` does (without the checkpoint file's write). Modes alternate
+// run their share of the segments at once and wait after each page until this thread has
+// recorded its counts, as `reencrypt --threads` does (without the checkpoint file's write). Modes alternate
 // within each round; the ratio is per round (its median is shown). CPU ms per 1,000 items counts
 // every thread of the process (the least of the rounds). Not a test.
 import { randomBytes } from 'node:crypto';
@@ -79,17 +79,20 @@ export async function benchReencrypt() {
     const inWorkers = (n) => async () => {
       const sum = zeroCounts();
       let segment = 0;
+      const give = () => (segment < SEGMENTS ? segment++ : null);
+      const atOnce = Math.ceil(SEGMENTS / n);
       await Promise.all(
         workers.slice(0, n).map(
           (worker) =>
             new Promise((resolve, reject) => {
+              let running = atOnce;
               const onMessage = (message) => {
                 if (message.page !== undefined) {
                   addCounts(sum, message.page.counts);
-                  worker.postMessage({ saved: true });
+                  worker.postMessage({ saved: message.page.segment });
                 } else if (message.next === true) {
-                  worker.postMessage({ segment: segment < SEGMENTS ? segment++ : null });
-                } else if (message.finished === true) {
+                  worker.postMessage({ segment: give() });
+                } else if (message.finished === true && --running === 0) {
                   worker.off('message', onMessage);
                   worker.off('error', reject);
                   resolve();
@@ -97,7 +100,7 @@ export async function benchReencrypt() {
               };
               worker.on('message', onMessage);
               worker.once('error', reject);
-              worker.postMessage({ segment: segment < SEGMENTS ? segment++ : null });
+              for (let k = 0; k < atOnce; k += 1) worker.postMessage({ segment: give() });
             }),
         ),
       );

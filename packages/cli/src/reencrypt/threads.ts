@@ -1,6 +1,7 @@
 // `ddbec reencrypt --threads N`: N worker threads (worker.ts) each do the whole work of the scan
-// segments they are given, one at a time: scan a page, decrypt under the old configuration,
-// encrypt under the new one, write. This thread keeps what must have one owner: the checkpoint
+// segments they are given: scan a page, decrypt under the old configuration, encrypt under the
+// new one, write. Each runs its share of the segments at once (the unfinished ones ÷ N), so as
+// many requests are in flight as on one thread, where every segment runs at once. This thread keeps what must have one owner: the checkpoint
 // (a file, or the leased rows of a checkpoint table with their heartbeats), the progress, the
 // problems, the stop on a signal. A worker sends each page's result here and scans its next page
 // only once the page is saved, so a page is counted once and saved before the next one starts,
@@ -28,22 +29,25 @@ export interface ReencryptJob {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly settings: ReencryptSettings;
   readonly totalSegments: number;
+  /** Segments a worker runs at once. */
+  readonly segmentsAtOnce: number;
 }
 
+/** An answer to the worker's question `id` (a worker asks several at once, and pages are saved in any order). */
 export type ToWorker =
-  | { readonly type: 'segment'; readonly segment: ({ readonly number: number } & SegmentPosition) | undefined }
+  | { readonly type: 'segment'; readonly id: number; readonly segment: ({ readonly number: number } & SegmentPosition) | undefined }
   /** The page is recorded: scan the next one, unless the run stops. */
-  | { readonly type: 'saved'; readonly stop: boolean };
+  | { readonly type: 'saved'; readonly id: number; readonly stop: boolean };
 
 export type FromWorker =
-  | { readonly type: 'next' }
-  | ({ readonly type: 'page'; readonly segment: number; readonly problems: Problem[] } & PageDone)
+  | { readonly type: 'next'; readonly id: number }
+  | ({ readonly type: 'page'; readonly id: number; readonly segment: number; readonly problems: Problem[] } & PageDone)
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly error: ErrorDescription };
 
 export interface ThreadedRun {
   readonly threads: number;
-  readonly job: Omit<ReencryptJob, 'totalSegments'>;
+  readonly job: Omit<ReencryptJob, 'totalSegments' | 'segmentsAtOnce'>;
   readonly checkpoint: CheckpointStore;
   /** True once the run should stop after the pages in flight. */
   readonly stopping: () => boolean;
@@ -60,7 +64,7 @@ export interface ThreadedRun {
 export async function reencryptInThreads(run: ThreadedRun): Promise<void> {
   const pending = [...run.checkpoint.segments].filter(([, state]) => !state.done);
   const threads = Math.min(run.threads, pending.length);
-  const job: ReencryptJob = { ...run.job, totalSegments: run.checkpoint.share.totalSegments };
+  const job: ReencryptJob = { ...run.job, totalSegments: run.checkpoint.share.totalSegments, segmentsAtOnce: Math.ceil(pending.length / threads) };
   let failure: { error: unknown } | undefined;
   const stopping = (): boolean => failure !== undefined || run.stopping();
   const workers: Worker[] = [];
@@ -83,17 +87,17 @@ export async function reencryptInThreads(run: ThreadedRun): Promise<void> {
             switch (message.type) {
               case 'next': {
                 const next = stopping() ? undefined : pending.shift();
-                post({ type: 'segment', segment: next === undefined ? undefined : { number: next[0], lastEvaluatedKey: next[1].lastEvaluatedKey, done: next[1].done } });
+                post({ type: 'segment', id: message.id, segment: next === undefined ? undefined : { number: next[0], lastEvaluatedKey: next[1].lastEvaluatedKey, done: next[1].done } });
                 break;
               }
               case 'page':
                 void recordPage(run, message).then(
                   () => {
-                    post({ type: 'saved', stop: stopping() });
+                    post({ type: 'saved', id: message.id, stop: stopping() });
                   },
                   (error: unknown) => {
                     failure ??= { error };
-                    post({ type: 'saved', stop: true });
+                    post({ type: 'saved', id: message.id, stop: true });
                   },
                 );
                 break;
