@@ -105,6 +105,7 @@ await section('DB-ESDK format', async () => {
 await section('Direct KMS with latency', async () => (await import('./kms.mjs')).benchDirectKms());
 await section('PKCS#11 (SoftHSM2)', async () => (await import('./pkcs11.mjs')).benchPkcs11());
 await section('AWS SDK integration', () => import('./sdk.mjs'));
+await section('two threads on this machine', async () => (await import('./machine.mjs')).benchMachine());
 await section('scan --threads (segment workers)', async () => (await import('./segments.mjs')).benchSegments());
 await section('reencrypt --threads', async () => (await import('./reencrypt.mjs')).benchReencrypt());
 
