@@ -16,7 +16,7 @@ import { addCounts, freshSegment, itemsOf, zeroCounts } from '../../cli/dist/ree
 import { largeItem, typicalItem } from './items.mjs';
 import { table } from './report.mjs';
 import { cannedClient, openRotationBench, pageRun } from './reencrypt-job.mjs';
-import { median, next, pageBodies } from './segments.mjs';
+import { measureModes, median, next, pageBodies } from './segments.mjs';
 
 const QUICK = Number(process.env.BENCH_SECONDS ?? 1) < 1; // `--quick`
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -113,24 +113,7 @@ export async function benchReencrypt() {
       if (sum.reencrypted !== total || itemsOf(sum) !== total) throw new Error(`re-encrypted ${JSON.stringify(sum)} of ${total} items`);
       return total;
     };
-    const modes = { here, one: inWorkers(1), two: inWorkers(2) };
-    const best = { here: 0, one: 0, two: 0 };
-    const ratios = { one: [], two: [] };
-    const cpu = { here: Infinity, one: Infinity, two: Infinity };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const rate = {};
-      for (const [mode, run] of Object.entries(modes)) {
-        const start = performance.now();
-        const used = process.cpuUsage();
-        const items = await run();
-        rate[mode] = items / ((performance.now() - start) / 1000);
-        best[mode] = Math.max(best[mode], rate[mode]);
-        const { user, system } = process.cpuUsage(used);
-        cpu[mode] = Math.min(cpu[mode], (user + system) / 1000 / (items / 1000));
-      }
-      ratios.one.push(rate.one / rate.here);
-      ratios.two.push(rate.two / rate.here);
-    }
+    const { best, ratios, cpu } = await measureModes({ here, one: inWorkers(1), two: inWorkers(2) }, ROUNDS);
     client.destroy();
     out.row({
       reencrypt: `${total.toLocaleString('en')} ${shape}`,

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamoDB } from '../../local/dist/index.js';
 import { loadConfig } from '../dist/esm/config/index.js';
-import { settleBounded } from '../dist/esm/sdk/concurrency.js';
 import { largeItem, typicalItem } from './items.mjs';
+import { fillTable } from './local-table.mjs';
 import { table } from './report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -44,26 +44,7 @@ try {
   ]);
   for (const [shape, make] of [['typical', typicalItem], ['large', largeItem]]) {
     const count = sizes[shape];
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: shape,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    const tableConfig = config.table(shape);
-    for (let start = 0; start < count; start += 25) {
-      const plain = Array.from({ length: Math.min(25, count - start) }, (_, i) => ({ ...make(start + i), pk: { S: `${shape}#${start + i}` }, sk: { S: 'x' } }));
-      const stored = (await settleBounded(plain, 16, (item) => tableConfig.encryptor.encryptItem(item, tableConfig))).map((result) => result.value);
-      await ddb.send(new BatchWriteItemCommand({ RequestItems: { [shape]: stored.map((Item) => ({ PutRequest: { Item } })) } }));
-    }
+    await fillTable(ddb, shape, count, make, config.table(shape));
     const best = {};
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const threads of [0, 1, 2]) best[threads] = Math.min(best[threads] ?? Infinity, await seconds(['scan', '--table', shape, '--json', '--threads', String(threads)], env, count));

@@ -103,24 +103,7 @@ export async function benchSegments() {
       );
       return counts.reduce((sum, message) => sum + message.items, 0);
     };
-    const modes = { here, one: inWorkers(1), two: inWorkers(2) };
-    const best = { here: 0, one: 0, two: 0 };
-    const ratios = { one: [], two: [] };
-    const cpu = { here: Infinity, one: Infinity, two: Infinity };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const rate = {};
-      for (const [mode, run] of Object.entries(modes)) {
-        const start = performance.now();
-        const used = process.cpuUsage();
-        const items = await run();
-        rate[mode] = items / ((performance.now() - start) / 1000);
-        best[mode] = Math.max(best[mode], rate[mode]);
-        const { user, system } = process.cpuUsage(used);
-        cpu[mode] = Math.min(cpu[mode], (user + system) / 1000 / (items / 1000));
-      }
-      ratios.one.push(rate.one / rate.here);
-      ratios.two.push(rate.two / rate.here);
-    }
+    const { best, ratios, cpu } = await measureModes({ here, one: inWorkers(1), two: inWorkers(2) }, ROUNDS);
     out.row({
       scan: `${count.toLocaleString('en')} ${shape}`,
       pages: plan.length,
@@ -155,4 +138,34 @@ export function next(worker, wanted) {
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Runs each mode (`here`, then the others; each returns the items it did) once per round, in
+ * turn. Per mode: the best items/s and the least CPU ms per 1,000 items (every thread of the
+ * process); per mode but `here`, its ratio to `here` in each round.
+ */
+export async function measureModes(modes, rounds) {
+  const best = {};
+  const cpu = {};
+  const ratios = {};
+  for (const mode of Object.keys(modes)) {
+    best[mode] = 0;
+    cpu[mode] = Infinity;
+    if (mode !== 'here') ratios[mode] = [];
+  }
+  for (let round = 0; round < rounds; round += 1) {
+    const rate = {};
+    for (const [mode, run] of Object.entries(modes)) {
+      const start = performance.now();
+      const used = process.cpuUsage();
+      const items = await run();
+      rate[mode] = items / ((performance.now() - start) / 1000);
+      best[mode] = Math.max(best[mode], rate[mode]);
+      const { user, system } = process.cpuUsage(used);
+      cpu[mode] = Math.min(cpu[mode], (user + system) / 1000 / (items / 1000));
+    }
+    for (const mode of Object.keys(ratios)) ratios[mode].push(rate[mode] / rate.here);
+  }
+  return { best, cpu, ratios };
 }
