@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type LoadedConfig } from 'ddbec/config';
 import { EncryptedDynamoDBClient } from 'ddbec/sdk';
 import type { FrontHandler } from '../../local/src/index.js';
-import { ddbec, ddbecJson, startStack, type Stack } from './support.js';
+import { ddbec, ddbecJson, startStack, type Stack, scanTable } from './support.js';
 
 const ITEMS = 400;
 const dir = mkdtempSync(join(tmpdir(), 'ddbec-migrate-'));
@@ -60,17 +60,6 @@ const interfere: FrontHandler = async (request, context) => {
   }
   return context.forward(request);
 };
-
-async function scanAll(table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: ScanCommandOutput['LastEvaluatedKey'];
-  do {
-    const page = await stack.ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
 
 const formatOf = (item: Item): string => (item['aws_dbe_head'] !== undefined ? 'dbesdk' : item['*amzn-ddb-map-sig*'] !== undefined ? 'legacy' : 'plaintext');
 
@@ -162,7 +151,7 @@ describe('the migration playbook: legacy → DB-ESDK', () => {
     // the two raced items were found already in the new format when read again
     expect(json).toMatchObject({ complete: true, reencrypted: ITEMS, alreadyNew: 3, failed: 0, conflicts: 0, problems: [] });
     expect([...racedDone].sort()).toEqual([...raced].sort());
-    const items = await scanAll('ledger');
+    const items = await scanTable(stack.ddb, 'ledger');
     expect(items.map(formatOf).filter((format) => format !== 'dbesdk')).toEqual([]);
 
     const again = await reencrypt('legacy', 'step2', 'ledger', ['--restart']);
@@ -187,7 +176,7 @@ describe('plaintext → DB-ESDK', () => {
     const { result, json } = await reencrypt('plain', 'opened', 'open');
     expect(result.code, result.stderr).toBe(0);
     expect(json).toMatchObject({ complete: true, reencrypted: ITEMS, failed: 0 });
-    expect((await scanAll('open')).map(formatOf).filter((format) => format !== 'dbesdk')).toEqual([]);
+    expect((await scanTable(stack.ddb, 'open')).map(formatOf).filter((format) => format !== 'dbesdk')).toEqual([]);
     const reader = writerOf('opened');
     expect((await reader.send(new GetItemCommand({ TableName: 'open', Key: { id: { S: id(5) } } }))).Item).toEqual(account(id(5), 'seeded'));
   });

@@ -6,14 +6,14 @@
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, ScanCommand, UpdateItemCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
 import { findSoftHsmModule, initSoftHsmToken } from '@ddbec/local';
 import { errorResponse, jsonResponse, type FrontHandler } from '../../local/src/index.js';
 import { TableCheckpoint } from '../src/reencrypt/checkpoint-table.js';
-import { ddbec, ddbecJson, start, startStack, type RunResult, type Stack } from './support.js';
+import { ddbec, ddbecJson, start, startStack, type RunResult, type Stack, scanTable } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddbec-reencrypt-threads-'));
 const JOBS = 'ddbec-thread-jobs';
@@ -100,21 +100,10 @@ async function seed(table: string, count: number): Promise<void> {
   await stack.ddb.send(new UpdateItemCommand({ TableName: table, Key: { id: plain(5)['id'] as { S: string } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '500' } } }));
 }
 
-async function scanAll(table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: ScanCommandOutput['LastEvaluatedKey'];
-  do {
-    const page = await stack.ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
-}
-
 /** Every item but the tampered one reads under the new configuration, unchanged. */
 async function expectAllNew(table: string, count: number): Promise<void> {
   const to = await fresh(table);
-  const items = await scanAll(table);
+  const items = await scanTable(stack.ddb, table);
   expect(items).toHaveLength(count);
   const read = await Promise.all(items.filter((item) => (item['id'] as { S: string }).S !== 'item-0005').map((item) => to.encryptor.decryptItem(item, to)));
   expect(read.map((item) => Number((item['n'] as { N: string }).N)).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, n) => n).filter((n) => n !== 5));

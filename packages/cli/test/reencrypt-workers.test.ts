@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, ScanCommand, UpdateItemCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
 import { formatSecretKeyFile, loadConfig, type TableConfig } from 'ddbec/config';
 import type { FrontHandler } from '../../local/src/index.js';
 import { itemsOf } from '../src/reencrypt/checkpoint.js';
 import { TableCheckpoint, type JobView } from '../src/reencrypt/checkpoint-table.js';
-import { baseEnv, bin, ddbec, ddbecJson, start, startStack, type RunResult, type Stack } from './support.js';
+import { baseEnv, bin, ddbec, ddbecJson, start, startStack, type RunResult, type Stack, scanTable } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddbec-workers-'));
 const JOBS = 'ddbec-jobs';
@@ -68,20 +68,9 @@ async function seed(table: string, count: number): Promise<void> {
   }
 }
 
-async function scanAll(table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: ScanCommandOutput['LastEvaluatedKey'];
-  do {
-    const page = await stack.ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
-}
-
 /** Every item of `table` reads under the new configuration (and no longer under the old one), unchanged. */
 async function expectAllNew(table: string, count: number): Promise<void> {
-  const items = await scanAll(table);
+  const items = await scanTable(stack.ddb, table);
   expect(items).toHaveLength(count);
   const seen = new Set<number>();
   for (const stored of items) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretKey, type Item } from 'ddbec';
@@ -10,7 +10,7 @@ import { MetaStore } from 'ddbec/metastore';
 import { errorResponse, type FrontHandler } from '../../local/src/index.js';
 import { rotationOf, tableIdentity } from '../src/reencrypt/digest.js';
 import { estimateItemCount } from '../src/reencrypt/estimate.js';
-import { ddbec, ddbecJson, start, startStack, type Stack } from './support.js';
+import { ddbec, ddbecJson, start, startStack, type Stack, scanTable } from './support.js';
 
 const ITEMS = 5_000;
 const dir = mkdtempSync(join(tmpdir(), 'ddbec-reencrypt-'));
@@ -104,17 +104,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function scanAll(table = 'accounts'): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: ScanCommandOutput['LastEvaluatedKey'];
-  do {
-    const page = await stack.ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
-
 const args = (checkpoint: string): string[] =>
   ['reencrypt', '--table', 'accounts', '--from-config', join(dir, 'old.json'), '--to-config', join(dir, 'new.json'), '--segments', '4', '--page-size', '50', '--checkpoint', checkpoint];
 
@@ -206,7 +195,7 @@ describe('ddbec reencrypt', () => {
     expect(resumed.json['reencrypted'] as number).toBeGreaterThan(1_000);
 
     // Every item reads under the new configuration; none is missing, none was clobbered.
-    const items = await scanAll();
+    const items = await scanTable(stack.ddb, 'accounts');
     const ids = items.map((item) => (item['id'] as { S: string }).S);
     expect(new Set(ids).size).toBe(ids.length);
     for (let n = 0; n < ITEMS; n += 1) expect(ids).toContain(id(n));
@@ -255,7 +244,7 @@ describe('ddbec reencrypt', () => {
       env: stack.env,
     });
     expect(run.json).toMatchObject({ complete: true, reencrypted: 10, alreadyNew: 10, failed: 0, problems: [] });
-    for (const stored of await scanAll(table)) {
+    for (const stored of await scanTable(stack.ddb, table)) {
       const plain = await done.encryptor.decryptItem(stored, done);
       const n = (plain['id'] as { S: string }).S.slice(2);
       expect(plain).toEqual({ id: { S: `i-${n}` }, note: { S: `note ${n}` }, other: { N: n } });
@@ -311,7 +300,7 @@ describe('ddbec reencrypt', () => {
     /** Every item reads under `name`, and under none of the other configurations. */
     async function expectAllUnder(name: string): Promise<void> {
       const tables = Object.fromEntries(await Promise.all(configs.map(async (config) => [config, await tableOf(config)] as const)));
-      const items = await scanAll('rotations');
+      const items = await scanTable(stack.ddb, 'rotations');
       expect(items).toHaveLength(ROTATED);
       for (const stored of items) {
         const readers: string[] = [];

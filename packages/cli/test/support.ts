@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { startLocalDynamoDB, startLocalKms, type FrontHandler, type LocalKms, type LocalService } from '../../local/src/index.js';
 
@@ -116,4 +116,16 @@ export async function startStack(handlers?: Readonly<Record<string, FrontHandler
       await Promise.all([dynamodb.stop(), kms.stop()]);
     },
   };
+}
+
+/** Every item of `table` as stored (a consistent Scan, page after page). */
+export async function scanTable(client: DynamoDBClient, table: string): Promise<NonNullable<ScanCommandOutput['Items']>> {
+  const items: NonNullable<ScanCommandOutput['Items']> = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
 }
